@@ -1,0 +1,198 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from claimtrail.lib.models import PublicModel
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=64, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Verdict(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    DISPUTED = "disputed", "Disputed"
+    SUPPORTED = "supported", "Supported"
+    REFUTED = "refuted", "Refuted"
+    MISLEADING = "misleading", "Misleading"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class Credibility(models.IntegerChoices):
+    """Admiralty (NATO) information credibility."""
+
+    CONFIRMED = 1, "1 — confirmed by other sources"
+    PROBABLY_TRUE = 2, "2 — probably true"
+    POSSIBLY_TRUE = 3, "3 — possibly true"
+    DOUBTFUL = 4, "4 — doubtful"
+    IMPROBABLE = 5, "5 — improbable"
+    CANNOT_BE_JUDGED = 6, "6 — truth cannot be judged"
+
+
+class Claim(PublicModel):
+    """One proposition, stated neutrally, and where its review stands."""
+
+    Verdict = Verdict
+
+    ReviewState = ReviewState
+
+    Credibility = Credibility
+
+    text = models.TextField()
+    summary = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="claims")
+    first_seen = models.DateField(null=True, blank=True)
+    verdict = models.CharField(
+        max_length=16, choices=Verdict.choices, blank=True, help_text="Blank until reviewed."
+    )
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices, null=True, blank=True
+    )
+    review_state = models.CharField(
+        max_length=16, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Claim text, summary, and every appearance quote and translation, kept by the
+    # services for full-text search (a GIN index on PostgreSQL, see migrations).
+    search_document = models.TextField(blank=True, editable=False)
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["search_document"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=["", *Verdict.values]),
+                name="claim_verdict_valid",
+                violation_error_message="Unknown verdict.",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values),
+                name="claim_review_state_valid",
+                violation_error_message="Unknown review state.",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__isnull=True) | Q(credibility__gte=1, credibility__lte=6),
+                name="claim_credibility_1_to_6",
+                violation_error_message="Credibility must be between 1 and 6.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state="published") | ~Q(verdict=""),
+                name="claim_published_has_verdict",
+                violation_error_message="A claim cannot be published without a verdict.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["review_state", "-created_at"]),
+            models.Index(fields=["verdict"]),
+            models.Index(fields=["first_seen"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class RelationKind(models.TextChoices):
+    CONTRADICTS = "contradicts", "Contradicts"
+    SUPPORTS = "supports", "Supports"
+    PART_OF = "part_of", "Part of"
+    SAME_AS = "same_as", "Same as"
+
+
+class ClaimRelation(PublicModel):
+    """A directed edge between two claims."""
+
+    Kind = RelationKind
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_out")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_in")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_claim", "to_claim", "kind"],
+                name="claim_relation_unique",
+                violation_error_message="These claims are already related this way.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_claim=F("to_claim")),
+                name="claim_relation_not_to_self",
+                violation_error_message="A claim cannot be related to itself.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RelationKind.values),
+                name="claim_relation_kind_valid",
+                violation_error_message="Unknown relation kind.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_claim_id} {self.kind} {self.to_claim_id}"
+
+
+class ReviewEvent(PublicModel):
+    """One review-state or verdict change, and the captures the decision relied on."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(max_length=16, choices=Claim.ReviewState.choices)
+    to_state = models.CharField(max_length=16, choices=Claim.ReviewState.choices)
+    from_verdict = models.CharField(max_length=16, choices=Claim.Verdict.choices, blank=True)
+    to_verdict = models.CharField(max_length=16, choices=Claim.Verdict.choices, blank=True)
+    from_credibility = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_credibility = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_state} → {self.to_state}"
+
+
+class ReviewEventCapture(models.Model):
+    """A capture a review decision relied on, with its hash kept even if it goes away."""
+
+    review_event = models.ForeignKey(
+        ReviewEvent, on_delete=models.CASCADE, related_name="capture_links"
+    )
+    capture = models.ForeignKey(
+        "provenance.Capture", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_event", "capture"], name="review_event_capture_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.sha256

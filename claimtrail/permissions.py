@@ -1,0 +1,29 @@
+"""API permission: read for viewers (published data for everyone), write by role.
+
+Viewsets declare `required_roles = {"create": ANALYST, "destroy": EDITOR, ...}` keyed by
+action; unlisted writes need the analyst role. Object visibility for anonymous users is
+the selector's job (unpublished objects are 404, not 403).
+"""
+
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from claimtrail.exceptions import NotPermitted
+from claimtrail.roles import ANALYST, user_has_role
+
+# Actions that only read, whatever their HTTP method.
+READ_ACTIONS = {"list", "retrieve", "metadata"}
+
+
+class RolePermission(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        action = getattr(view, "action", None)
+        required = getattr(view, "required_roles", {}).get(action)
+        if required is None and (request.method in SAFE_METHODS or action in READ_ACTIONS):
+            return True  # reads: the selector decides what this actor may see
+        required = required or ANALYST
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Log in or send a token to do this.")
+        if not user_has_role(request.user, required):
+            raise NotPermitted(required)
+        return True
