@@ -4,12 +4,20 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from claims import api as claims_api
+from claimtrail import auth_api
+from provenance import api as provenance_api
+from sources import api as sources_api
+
 router = DefaultRouter()
+for app_api in (claims_api, sources_api, provenance_api):
+    app_api.register(router)
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/auth/", include(auth_api.urlpatterns)),
     path("api/", include(router.urls)),
 ]

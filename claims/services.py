@@ -1,0 +1,305 @@
+"""Writes for claims: create, edit, review, relate, merge, delete."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.text import slugify
+from simple_history.utils import bulk_update_with_history
+
+from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claimtrail.exceptions import DomainError
+from claimtrail.lib.auth import require_role
+from claimtrail.lib.history import save_attributed
+from claimtrail.roles import ANALYST, EDITOR
+
+State = Claim.ReviewState
+
+# Review states an editor's decision is needed to enter.
+EDITOR_STATES = {State.PUBLISHED, State.ARCHIVED}
+ALLOWED_TRANSITIONS = {
+    State.DRAFT: {State.IN_REVIEW, State.PUBLISHED, State.ARCHIVED},
+    State.IN_REVIEW: {State.DRAFT, State.PUBLISHED, State.ARCHIVED},
+    State.PUBLISHED: {State.IN_REVIEW, State.ARCHIVED},
+    State.ARCHIVED: {State.DRAFT, State.IN_REVIEW},
+}
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    slugs = []
+    for name in names:
+        slug = slugify(name, allow_unicode=True)
+        if not slug:
+            raise DomainError(f"“{name}” is not a usable tag.", fields={"tags": ["Empty tag."]})
+        if slug not in slugs:
+            slugs.append(slug)
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=slugs)}
+    for slug in slugs:
+        if slug not in existing:
+            existing[slug] = Tag.objects.get_or_create(name=slug)[0]
+    return [existing[slug] for slug in slugs]
+
+
+def claim_refresh_search_document(*, claim_ids: Iterable[int]) -> None:
+    """Rebuild the full-text document of claims from their text and appearance quotes."""
+    from provenance.models import Appearance
+
+    ids = list(claim_ids)
+    quotes: dict[int, list[str]] = {claim_id: [] for claim_id in ids}
+    for claim_id, quote, translation in Appearance.objects.filter(claim_id__in=ids).values_list(
+        "claim_id", "quote", "quote_translation"
+    ):
+        quotes[claim_id].extend(part for part in (quote, translation) if part)
+    for claim in Claim.objects.filter(id__in=ids).only("id", "text", "summary"):
+        document = "\n".join([claim.text, claim.summary, *quotes[claim.id]])
+        Claim.objects.filter(id=claim.id).update(search_document=document)
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    actor,
+    text: str,
+    summary: str = "",
+    tags: Iterable[str] = (),
+    first_seen: date | None = None,
+) -> Claim:
+    """Create a draft claim."""
+    require_role(actor, ANALYST)
+    claim = Claim(text=text.strip(), summary=summary.strip(), first_seen=first_seen)
+    claim.created_by = actor
+    save_attributed(claim, actor=actor)
+    claim.tags.set(_tags(tags))
+    claim_refresh_search_document(claim_ids=[claim.id])
+    return claim
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim: Claim,
+    actor,
+    text: str | None = None,
+    summary: str | None = None,
+    tags: Iterable[str] | None = None,
+    first_seen: date | None = ...,  # type: ignore[assignment]
+) -> Claim:
+    """Edit a claim's wording, tags or first-seen date; verdicts change only by review."""
+    require_role(actor, ANALYST)
+    if text is not None:
+        claim.text = text.strip()
+    if summary is not None:
+        claim.summary = summary.strip()
+    if first_seen is not ...:
+        claim.first_seen = first_seen
+    save_attributed(claim, actor=actor)
+    if tags is not None:
+        claim.tags.set(_tags(tags))
+    claim_refresh_search_document(claim_ids=[claim.id])
+    return claim
+
+
+def _latest_succeeded_captures(claim: Claim) -> list:
+    """The latest succeeded capture of each evidence item linked to the claim now."""
+    from provenance.models import Capture, EvidenceClaim
+
+    latest = (
+        Capture.objects.filter(evidence_id=OuterRef("evidence_id"), status="succeeded")
+        .order_by("-finished_at", "-id")
+        .values("id")[:1]
+    )
+    capture_ids = (
+        EvidenceClaim.objects.filter(claim=claim)
+        .annotate(capture_id=Subquery(latest))
+        .exclude(capture_id=None)
+        .values_list("capture_id", flat=True)
+    )
+    return list(Capture.objects.filter(id__in=list(capture_ids)).order_by("id"))
+
+
+@transaction.atomic
+def claim_review(
+    *,
+    claim: Claim,
+    actor,
+    to_state: str,
+    verdict: str | None = None,
+    credibility: int | None = None,
+    comment: str = "",
+    captures: list | None = None,
+) -> ReviewEvent:
+    """Move a claim through review and/or change its verdict, recording a ReviewEvent.
+
+    Locks the claim row. Publishing and archiving, and any verdict or credibility
+    change, need the editor role; a published claim needs a verdict. The event keeps
+    the captures the decision relied on (by default the latest succeeded capture of
+    each linked evidence item) with their SHA-256.
+    """
+    require_role(actor, ANALYST)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    new_verdict = claim.verdict if verdict is None else verdict
+    new_credibility = claim.credibility if credibility is None else credibility
+    changes_assessment = new_verdict != claim.verdict or new_credibility != claim.credibility
+    if to_state not in State.values:
+        raise DomainError(
+            f"Unknown review state “{to_state}”.", fields={"to_state": ["Unknown state."]}
+        )
+    if to_state != claim.review_state and to_state not in ALLOWED_TRANSITIONS[claim.review_state]:
+        raise DomainError(
+            f"A {claim.get_review_state_display().lower()} claim cannot move to {to_state}.",
+            code="invalid_transition",
+        )
+    if to_state == claim.review_state and not changes_assessment:
+        raise DomainError(
+            f"The claim is already {to_state} with this verdict; nothing to record.",
+            code="no_change",
+        )
+    if to_state in EDITOR_STATES and to_state != claim.review_state:
+        require_role(actor, EDITOR, f"Only editors can move a claim to {to_state}.")
+    if changes_assessment:
+        require_role(actor, EDITOR, "Only editors can set a verdict or credibility.")
+    if to_state == State.PUBLISHED and not new_verdict:
+        raise DomainError(
+            "A claim cannot be published without a verdict.",
+            code="verdict_required",
+            fields={"verdict": ["Set a verdict to publish."]},
+        )
+
+    event = ReviewEvent(
+        claim=claim,
+        actor=actor,
+        from_state=claim.review_state,
+        to_state=to_state,
+        from_verdict=claim.verdict,
+        to_verdict=new_verdict,
+        from_credibility=claim.credibility,
+        to_credibility=new_credibility,
+        comment=comment.strip(),
+    )
+    event.full_clean()
+    event.save()
+    relied_on = _latest_succeeded_captures(claim) if captures is None else captures
+    ReviewEventCapture.objects.bulk_create(
+        [ReviewEventCapture(review_event=event, capture=c, sha256=c.sha256) for c in relied_on]
+    )
+
+    claim.review_state = to_state
+    claim.verdict = new_verdict
+    claim.credibility = new_credibility
+    claim.reviewed_by = actor
+    claim.reviewed_at = timezone.now()
+    save_attributed(
+        claim,
+        actor=actor,
+        update_fields=[
+            "review_state",
+            "verdict",
+            "credibility",
+            "reviewed_by",
+            "reviewed_at",
+            "updated_at",
+        ],
+    )
+    return event
+
+
+def claim_relation_create(*, actor, from_claim: Claim, to_claim: Claim, kind: str) -> ClaimRelation:
+    """Relate two claims; the same relation twice is refused."""
+    require_role(actor, ANALYST)
+    if from_claim.pk == to_claim.pk:
+        raise DomainError("A claim cannot be related to itself.", code="self_relation")
+    if ClaimRelation.objects.filter(from_claim=from_claim, to_claim=to_claim, kind=kind).exists():
+        raise DomainError("These claims are already related this way.", code="duplicate")
+    relation = ClaimRelation(from_claim=from_claim, to_claim=to_claim, kind=kind, created_by=actor)
+    try:
+        with transaction.atomic():
+            save_attributed(relation, actor=actor)
+    except IntegrityError as exc:
+        raise DomainError("These claims are already related this way.", code="duplicate") from exc
+    return relation
+
+
+def claim_relation_delete(*, actor, relation: ClaimRelation) -> None:
+    require_role(actor, ANALYST)
+    relation._history_user = actor
+    relation.delete()
+
+
+@transaction.atomic
+def claim_merge(*, actor, duplicate: Claim, target: Claim, comment: str = "") -> Claim:
+    """Fold a duplicate claim into `target` (editors only).
+
+    Appearances, evidence links and relations move to the target (links the target
+    already has are dropped); the duplicate stays, archived, with a `same_as` edge.
+    Locks both claims.
+    """
+    from provenance.models import Appearance, EvidenceClaim
+
+    require_role(actor, EDITOR, "Only editors can merge claims.")
+    if duplicate.pk == target.pk:
+        raise DomainError("A claim cannot be merged into itself.", code="self_merge")
+    locked = {
+        c.pk: c for c in Claim.objects.select_for_update().filter(pk__in=[duplicate.pk, target.pk])
+    }
+    duplicate, target = locked[duplicate.pk], locked[target.pk]
+    if ClaimRelation.objects.filter(
+        from_claim=target, to_claim=duplicate, kind=ClaimRelation.Kind.SAME_AS
+    ).exists():
+        raise DomainError("The target was itself merged into this claim.", code="merge_cycle")
+
+    moved = list(Appearance.objects.filter(claim=duplicate))
+    for appearance in moved:
+        appearance.claim = target
+    bulk_update_with_history(moved, Appearance, ["claim"], default_user=actor)
+    target_evidence = EvidenceClaim.objects.filter(claim=target).values("evidence_id")
+    EvidenceClaim.objects.filter(claim=duplicate, evidence_id__in=target_evidence).delete()
+    EvidenceClaim.objects.filter(claim=duplicate).update(claim=target)
+    _move_relations(duplicate=duplicate, target=target)
+    target.tags.add(*duplicate.tags.all())
+
+    ClaimRelation.objects.create(
+        from_claim=duplicate, to_claim=target, kind=ClaimRelation.Kind.SAME_AS, created_by=actor
+    )
+    note = f"Merged into {target.public_id}. {comment}".strip()
+    if duplicate.review_state != State.ARCHIVED:
+        claim_review(claim=duplicate, actor=actor, to_state=State.ARCHIVED, comment=note)
+    claim_refresh_search_document(claim_ids=[duplicate.id, target.id])
+    target.refresh_from_db()
+    return target
+
+
+def _move_relations(*, duplicate: Claim, target: Claim) -> None:
+    """Re-point the duplicate's relations at the target, skipping ones that would clash."""
+    existing = set(
+        ClaimRelation.objects.filter(from_claim=target).values_list("to_claim_id", "kind")
+    ) | {
+        ("in", from_id, kind)
+        for from_id, kind in ClaimRelation.objects.filter(to_claim=target).values_list(
+            "from_claim_id", "kind"
+        )
+    }
+    for relation in ClaimRelation.objects.filter(from_claim=duplicate):
+        if relation.to_claim_id == target.pk or (relation.to_claim_id, relation.kind) in existing:
+            relation.delete()
+            continue
+        relation.from_claim = target
+        relation.save(update_fields=["from_claim"])
+        existing.add((relation.to_claim_id, relation.kind))
+    for relation in ClaimRelation.objects.filter(to_claim=duplicate):
+        key = ("in", relation.from_claim_id, relation.kind)
+        if relation.from_claim_id == target.pk or key in existing:
+            relation.delete()
+            continue
+        relation.to_claim = target
+        relation.save(update_fields=["to_claim"])
+        existing.add(key)
+
+
+def claim_delete(*, actor, claim: Claim) -> None:
+    """Delete a claim with its appearances and evidence links (editors only)."""
+    require_role(actor, EDITOR, "Only editors can delete claims.")
+    with transaction.atomic():
+        claim._history_user = actor
+        claim.delete()

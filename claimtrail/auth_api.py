@@ -1,0 +1,3 @@
+"""Token and login endpoints (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,54 @@
+"""Personas and shared fixtures (STYLE.md §8)."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="vera_viewer", roles=["viewer"])
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(username="ana_analyst", roles=["analyst"])
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="ed_editor", roles=["editor"])
+
+
+@pytest.fixture
+def anonymous():
+    return AnonymousUser()
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return _client_for(viewer)
+
+
+@pytest.fixture
+def analyst_client(analyst):
+    return _client_for(analyst)
+
+
+@pytest.fixture
+def editor_client(editor):
+    return _client_for(editor)

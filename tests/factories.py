@@ -1,0 +1,134 @@
+"""factory_boy factories; every domain row is made through its service (STYLE.md §3)."""
+
+from datetime import UTC, datetime
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from claims import services as claim_services
+from claims.models import Claim
+from claimtrail.roles import ensure_role_groups
+from provenance import services as provenance_services
+from provenance.models import Appearance, Evidence
+from sources import services as source_services
+from sources.models import Source
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user with a usable password "pw-<username>" and the given role groups."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "pw-secret")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.set_password(f"pw-{self.username}")
+        self.save()
+        if extracted:
+            groups = ensure_role_groups()
+            self.groups.add(*[groups[name] for name in extracted])
+
+
+def _system_editor() -> User:
+    user = UserFactory(username="factory_editor", roles=["editor"])
+    return user
+
+
+class ServiceFactory(factory.Factory):
+    """Builds keyword arguments, then creates through a service."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise NotImplementedError("Domain rows are created through services; use create().")
+
+
+class SourceFactory(ServiceFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    kind = Source.Kind.OUTLET
+    reliability = Source.Reliability.C
+
+    @classmethod
+    def _create(cls, model_class, *args, actor=None, **kwargs):
+        return source_services.source_create(actor=actor or _system_editor(), **kwargs)
+
+
+class ClaimFactory(ServiceFactory):
+    class Meta:
+        model = Claim
+
+    text = factory.Sequence(lambda n: f"Claim number {n} about a drone over the Kremlin")
+    summary = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, actor=None, **kwargs):
+        return claim_services.claim_create(actor=actor or _system_editor(), **kwargs)
+
+
+class PublishedClaimFactory(ClaimFactory):
+    @classmethod
+    def _create(cls, model_class, *args, actor=None, verdict="unverifiable", **kwargs):
+        actor = actor or _system_editor()
+        claim = super()._create(model_class, *args, actor=actor, **kwargs)
+        claim_services.claim_review(
+            claim=claim, actor=actor, to_state="published", verdict=verdict, credibility=6
+        )
+        claim.refresh_from_db()
+        return claim
+
+
+class AppearanceFactory(ServiceFactory):
+    class Meta:
+        model = Appearance
+
+    claim = factory.SubFactory(ClaimFactory)
+    source = factory.SubFactory(SourceFactory)
+    stance = Appearance.Stance.ASSERTS
+    quote = factory.Sequence(lambda n: f"Quote number {n}")
+    quote_language = "en"
+    published_at = factory.Sequence(lambda n: datetime(2023, 5, 3, 6, n % 60, tzinfo=UTC))
+
+    @classmethod
+    def _create(cls, model_class, *args, actor=None, **kwargs):
+        return provenance_services.appearance_create(actor=actor or _system_editor(), **kwargs)
+
+
+class EvidenceFactory(ServiceFactory):
+    """Link evidence; pass claims=[claim, ...] to link them with relation context."""
+
+    class Meta:
+        model = Evidence
+
+    kind = Evidence.Kind.IMAGE
+    url = factory.Sequence(lambda n: f"https://example.org/media/{n}.jpg")
+    title = factory.Sequence(lambda n: f"Evidence {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, actor=None, claims=(), relation="context", **kwargs):
+        return provenance_services.evidence_create(
+            actor=actor or _system_editor(),
+            claim_links=[(claim, relation) for claim in claims],
+            **kwargs,
+        )
+
+
+__all__ = [
+    "AppearanceFactory",
+    "ClaimFactory",
+    "EvidenceFactory",
+    "Group",
+    "PublishedClaimFactory",
+    "SourceFactory",
+    "UserFactory",
+]
