@@ -1,0 +1,40 @@
+# Claimtrail: `make run` serves the demo, `make test` runs the suite. See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Marks the last install of requirements.txt, so re-runs skip pip.
+DEPS_STAMP := $(VENV)/.requirements-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ARGS ?=
+
+.PHONY: run test lint fmt deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(DEPS_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
+	touch $@
+
+deps: $(DEPS_STAMP)
+
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py demo_accounts
+	$(BIN)/python scripts/run.py --host $(HOST) --port $(PORT)
+
+test: deps
+	$(BIN)/python scripts/test_services.py $(ARGS)
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

