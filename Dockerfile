@@ -1,0 +1,26 @@
+# The image docker-compose.yml runs as web (gunicorn), worker and beat (celery).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+
+# Production settings (DEBUG=false) serve hashed, compressed static files through whitenoise;
+# the key here only lets settings load during the build.
+RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --create-home --uid 1000 claimtrail \
+    && mkdir -p var/media var/celery \
+    && chown -R claimtrail var
+
+USER claimtrail
+EXPOSE 8000
+CMD ["gunicorn", "claimtrail.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", \
+     "--access-logfile", "-", "--no-control-socket"]
