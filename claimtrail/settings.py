@@ -105,7 +105,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+# Refuses every login while the client address or username is over LOGIN_FAILURE_LIMIT.
+AUTHENTICATION_BACKENDS = ["claimtrail.login_throttle.ThrottledModelBackend"]
+LOGIN_URL = "/api/auth/login/"
 LOGIN_REDIRECT_URL = "/"
 # Failed logins and token requests allowed per client address and per username
 # within LOGIN_FAILURE_WINDOW seconds before further attempts get a 429.
@@ -145,11 +147,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 )
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _folder in ("queue", "processed", "control"):
+        (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
@@ -175,6 +181,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "claimtrail.api_errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env.str("AUTH_THROTTLE_RATE", default="20/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Reverse proxies in front of the app; X-Forwarded-For is trusted only this deep.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
 API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
@@ -192,6 +200,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One component per domain choice set, named after it: several fields share a
+    # name ("kind" of a source, an evidence item, a relation) with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictEnum": "claims.models.Verdict",
+        "ReviewStateEnum": "claims.models.ReviewState",
+        "CredibilityEnum": "claims.models.Credibility",
+        "RelationKindEnum": "claims.models.RelationKind",
+        "SourceKindEnum": "sources.models.SourceKind",
+        "ReliabilityEnum": "sources.models.Reliability",
+        "IdentifierKindEnum": "sources.models.IdentifierKind",
+        "StanceEnum": "provenance.models.Stance",
+        "DatePrecisionEnum": "provenance.models.DatePrecision",
+        "EvidenceKindEnum": "provenance.models.EvidenceKind",
+        "EvidenceRelationEnum": "provenance.models.EvidenceRelation",
+        "CaptureStatusEnum": "provenance.models.CaptureStatus",
+    },
 }
 
 # --- Security -----------------------------------------------------------------
@@ -231,6 +255,64 @@ CAPTURE_PROXY_URL = env.str("CAPTURE_PROXY_URL", default="")
 CAPTURE_STUCK_AFTER = env.int("CAPTURE_STUCK_AFTER", default=1800)
 # Re-capture interval in hours for periodic link-rot checks; 0 turns it off.
 CAPTURE_RECAPTURE_HOURS = env.int("CAPTURE_RECAPTURE_HOURS", default=0)
+# At most this many evidence items are re-captured per hourly run (spreads the load).
+CAPTURE_RECAPTURE_BATCH = env.int("CAPTURE_RECAPTURE_BATCH", default=200)
+# How often (seconds) beat runs the stuck-capture sweeper.
+CAPTURE_SWEEP_SECONDS = env.int("CAPTURE_SWEEP_SECONDS", default=300)
+# Transient failures retry after ~BACKOFF·2^n seconds (jittered), at most BACKOFF_MAX.
+CAPTURE_RETRY_BACKOFF = env.int("CAPTURE_RETRY_BACKOFF", default=10)
+CAPTURE_RETRY_BACKOFF_MAX = env.int("CAPTURE_RETRY_BACKOFF_MAX", default=600)
+# Directory for in-flight downloads; empty means the system temporary directory.
+CAPTURE_WORK_DIR = env.str("CAPTURE_WORK_DIR", default="")
+# Embedded media (og:image, <video>, <img>…) captured per page, one level deep.
+CAPTURE_MAX_EMBEDDED = env.int("CAPTURE_MAX_EMBEDDED", default=20)
+# Only the first bytes of a page are parsed for metadata.
+CAPTURE_HTML_MAX_BYTES = env.int("CAPTURE_HTML_MAX_BYTES", default=5 * 1024 * 1024)
+# Images above this many pixels keep their bytes and hash but are not decoded (bombs).
+CAPTURE_IMAGE_MAX_PIXELS = env.int("CAPTURE_IMAGE_MAX_PIXELS", default=40_000_000)
+CAPTURE_THUMBNAIL_SIZE = env.int("CAPTURE_THUMBNAIL_SIZE", default=400)
+# Captured bytes, WARCs and thumbnails go to the "captures" storage: the media directory,
+# or an S3-compatible bucket once CAPTURE_S3_BUCKET is set. Without the key pair, boto3's
+# usual credential chain (instance role, AWS_* variables) applies.
+CAPTURE_S3_BUCKET = env.str("CAPTURE_S3_BUCKET", default="")
+CAPTURE_S3_REGION = env.str("CAPTURE_S3_REGION", default="")
+CAPTURE_S3_ENDPOINT_URL = env.str("CAPTURE_S3_ENDPOINT_URL", default="")
+CAPTURE_S3_ACCESS_KEY_ID = env.str("CAPTURE_S3_ACCESS_KEY_ID", default="")
+CAPTURE_S3_SECRET_ACCESS_KEY = env.str("CAPTURE_S3_SECRET_ACCESS_KEY", default="")
+if CAPTURE_S3_BUCKET:
+    _missing = [] if CAPTURE_S3_REGION else ["CAPTURE_S3_REGION"]
+    if CAPTURE_S3_ACCESS_KEY_ID and not CAPTURE_S3_SECRET_ACCESS_KEY:
+        _missing.append("CAPTURE_S3_SECRET_ACCESS_KEY")
+    if CAPTURE_S3_SECRET_ACCESS_KEY and not CAPTURE_S3_ACCESS_KEY_ID:
+        _missing.append("CAPTURE_S3_ACCESS_KEY_ID")
+    if _missing:
+        raise environ.ImproperlyConfigured(
+            f"CAPTURE_S3_BUCKET is set: also set {', '.join(_missing)}."
+        )
+    STORAGES["captures"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CAPTURE_S3_BUCKET,
+            "region_name": CAPTURE_S3_REGION,
+            "endpoint_url": CAPTURE_S3_ENDPOINT_URL or None,
+            "access_key": CAPTURE_S3_ACCESS_KEY_ID or None,
+            "secret_key": CAPTURE_S3_SECRET_ACCESS_KEY or None,
+            "file_overwrite": True,
+            "default_acl": None,
+        },
+    }
+else:
+    STORAGES["captures"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+CELERY_BEAT_SCHEDULE = {
+    "capture-sweep-stuck": {
+        "task": "provenance.tasks.capture_sweep_task",
+        "schedule": float(CAPTURE_SWEEP_SECONDS),
+    },
+    "capture-recapture": {
+        "task": "provenance.tasks.capture_recapture_task",
+        "schedule": 3600.0,
+    },
+}
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from claims import api as claims_api
 from claimtrail import auth_api
+from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
 from sources import api as sources_api
 
@@ -15,6 +16,7 @@ for app_api in (claims_api, sources_api, provenance_api):
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
+    path("admin/login/", throttled_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
