@@ -1,8 +1,10 @@
 """API permission: read for viewers (published data for everyone), write by role.
 
 Viewsets declare `required_roles = {"create": ANALYST, "destroy": EDITOR, ...}` keyed by
-action; unlisted writes need the analyst role. Object visibility for anonymous users is
-the selector's job (unpublished objects are 404, not 403).
+action; unlisted writes need the analyst role. `role_messages = {"destroy": "Only editors
+can delete claims."}` words an action's 403 (default "Requires the <role> role.").
+Object visibility for anonymous users is the selector's job (unpublished objects are 404,
+not 403).
 """
 
 from rest_framework.exceptions import NotAuthenticated
@@ -25,5 +27,5 @@ class RolePermission(BasePermission):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Log in or send a token to do this.")
         if not user_has_role(request.user, required):
-            raise NotPermitted(required)
+            raise NotPermitted(required, getattr(view, "role_messages", {}).get(action))
         return True

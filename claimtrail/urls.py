@@ -8,10 +8,11 @@ from claims import api as claims_api
 from claimtrail import auth_api
 from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
+from provenance.capture import api as capture_api
 from sources import api as sources_api
 
 router = DefaultRouter()
-for app_api in (claims_api, sources_api, provenance_api):
+for app_api in (claims_api, sources_api, provenance_api, capture_api):
     app_api.register(router)
 
 urlpatterns = [
@@ -21,5 +22,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include(auth_api.urlpatterns)),
+    path("api/", include(capture_api.urlpatterns)),
     path("api/", include(router.urls)),
 ]

@@ -1,8 +1,16 @@
 """Reads for appearances, evidence and captures, each with a fixed number of queries."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from collections.abc import Iterable
+from uuid import UUID
 
-from provenance.models import Capture, Evidence
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, When
+
+from claims.models import Claim
+from claimtrail.exceptions import NotFound
+from claimtrail.roles import VIEWER, user_has_role
+from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
+
+PUBLISHED = Claim.ReviewState.PUBLISHED
 
 
 def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
@@ -22,3 +30,144 @@ def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evide
         latest_capture_finished_at=Subquery(newest.values("finished_at")[:1]),
         latest_capture_error_code=Subquery(newest.values("error_code")[:1]),
     )
+
+
+# --- Visibility ---------------------------------------------------------------------
+# Viewers see every row; everyone else (anonymous visitors) only what hangs off a
+# published claim. Rows the actor may not see do not exist for them (404).
+
+
+def _sees_everything(actor) -> bool:
+    return actor is not None and user_has_role(actor, VIEWER)
+
+
+def _uuid_or_none(value) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except ValueError:
+        return None
+
+
+def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Claim]:
+    """The claims among `public_ids` that `actor` may see, keyed by public id (one query)."""
+    ids = set(public_ids)
+    if not ids:
+        return {}
+    claims = Claim.objects.filter(public_id__in=ids)
+    if not _sees_everything(actor):
+        claims = claims.filter(review_state=PUBLISHED)
+    return {claim.public_id: claim for claim in claims}
+
+
+# --- Appearances ----------------------------------------------------------------------
+
+
+def appearance_visible_queryset(*, actor) -> QuerySet[Appearance]:
+    appearances = Appearance.objects.all()
+    if not _sees_everything(actor):
+        appearances = appearances.filter(claim__review_state=PUBLISHED)
+    return appearances
+
+
+def _derivation_links(*, actor, side: str) -> QuerySet[AppearanceDerivation]:
+    """Edges to the visible appearances on `side` ("upstream" or "appearance")."""
+    links = AppearanceDerivation.objects.annotate(other_public_id=F(f"{side}__public_id")).order_by(
+        f"{side}__published_at", f"{side}__created_at", "id"
+    )
+    if not _sees_everything(actor):
+        links = links.filter(**{f"{side}__claim__review_state": PUBLISHED})
+    return links
+
+
+def appearance_list(*, actor) -> QuerySet[Appearance]:
+    """Visible appearances with claim and source joined, and their visible DAG neighbours.
+
+    Three queries a page: the appearances, `upstream_ids` links and `downstream_ids` links
+    (each a list of `AppearanceDerivation` annotated with `other_public_id`).
+    """
+    return (
+        appearance_visible_queryset(actor=actor)
+        .select_related("source", "claim")
+        .prefetch_related(
+            Prefetch(
+                "upstream_links",
+                queryset=_derivation_links(actor=actor, side="upstream"),
+                to_attr="upstream_ids",
+            ),
+            Prefetch(
+                "downstream_links",
+                queryset=_derivation_links(actor=actor, side="appearance"),
+                to_attr="downstream_ids",
+            ),
+        )
+    )
+
+
+def appearance_get_for_user(*, public_id: UUID | str, actor) -> Appearance:
+    """One visible appearance, prefetched as in appearance_list; NotFound (404) when it is
+    missing, invisible to `actor` or `public_id` is not a UUID."""
+    public_id = _uuid_or_none(public_id)
+    appearance = public_id and appearance_list(actor=actor).filter(public_id=public_id).first()
+    if appearance is None:
+        raise NotFound("No such appearance.")
+    return appearance
+
+
+def appearances_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Appearance]:
+    """The visible appearances among `public_ids`, keyed by public id (one query)."""
+    ids = set(public_ids)
+    if not ids:
+        return {}
+    found = appearance_visible_queryset(actor=actor).filter(public_id__in=ids)
+    return {appearance.public_id: appearance for appearance in found}
+
+
+# --- Evidence ---------------------------------------------------------------------------
+
+
+def evidence_visible_queryset(*, actor) -> QuerySet[Evidence]:
+    evidence = Evidence.objects.all()
+    if not _sees_everything(actor):
+        published = EvidenceClaim.objects.filter(
+            evidence=OuterRef("pk"), claim__review_state=PUBLISHED
+        )
+        evidence = evidence.filter(Exists(published))
+    return evidence
+
+
+def evidence_list(*, actor) -> QuerySet[Evidence]:
+    """Visible evidence with its appearance id, visible claim links and latest capture.
+
+    Two queries a page: the evidence (with `appearance_public_id`, null when that
+    appearance is not visible, and the latest capture as subqueries) and its claim links
+    with their claims (in `visible_claim_links`).
+    """
+    links = EvidenceClaim.objects.select_related("claim").order_by("created_at", "id")
+    appearance_public_id = F("appearance__public_id")
+    if not _sees_everything(actor):
+        links = links.filter(claim__review_state=PUBLISHED)
+        appearance_public_id = Case(
+            When(appearance__claim__review_state=PUBLISHED, then=appearance_public_id),
+            default=None,
+        )
+    return evidence_with_latest_capture(
+        evidence_visible_queryset(actor=actor)
+        .annotate(appearance_public_id=appearance_public_id)
+        .prefetch_related(Prefetch("claim_links", queryset=links, to_attr="visible_claim_links"))
+    )
+
+
+def evidence_get_for_user(*, public_id: UUID | str, actor) -> Evidence:
+    """One visible evidence item, prefetched as in evidence_list; NotFound (404) when it is
+    missing, invisible to `actor` or `public_id` is not a UUID."""
+    public_id = _uuid_or_none(public_id)
+    evidence = public_id and evidence_list(actor=actor).filter(public_id=public_id).first()
+    if evidence is None:
+        raise NotFound("No such evidence.")
+    return evidence
+
+
+def evidence_filter_by_claim(queryset: QuerySet[Evidence], *, claim_public_id: UUID):
+    """Evidence linked to the claim with this public id (no duplicate rows)."""
+    links = EvidenceClaim.objects.filter(evidence=OuterRef("pk"), claim__public_id=claim_public_id)
+    return queryset.filter(Exists(links))

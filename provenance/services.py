@@ -210,6 +210,9 @@ def appearance_delete(*, actor, appearance: Appearance) -> None:
 
 def _link_claims(*, evidence: Evidence, actor, claim_links: Iterable[tuple[Claim, str]]) -> None:
     for claim, relation in claim_links:
+        if relation not in EvidenceClaim.Relation.values:
+            message = f"Relation must be supports, refutes or context, not “{relation}”."
+            raise DomainError(message, code="invalid_relation", fields={"claims": [message]})
         link, created = EvidenceClaim.objects.get_or_create(
             evidence=evidence, claim=claim, defaults={"relation": relation}
         )

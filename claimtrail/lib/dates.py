@@ -1,6 +1,7 @@
 """Publication times that are known only to the day or the month."""
 
 import calendar
+import re
 from datetime import UTC, datetime, timedelta
 
 EXACT = "exact"
@@ -34,3 +35,31 @@ def may_precede(
 ) -> bool:
     """Whether `earlier` can be at or before `later`, given what each precision allows."""
     return interval(earlier, earlier_precision)[0] <= interval(later, later_precision)[1]
+
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_partial(value: str) -> tuple[datetime, str]:
+    """Read "2023-05", "2023-05-03" or an ISO 8601 date-time as (UTC moment, precision).
+
+    A month or a plain date is as precise as it is written; a date-time is exact, and one
+    without a UTC offset is taken as UTC. Raises ValueError with a message for people.
+    """
+    value = value.strip()
+    try:
+        if match := _MONTH_RE.match(value):
+            return datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC), MONTH
+        if _DAY_RE.match(value):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC), DAY
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or "-" not in value[:8]:
+        raise ValueError(
+            f"“{value}” is not a date: use 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC), EXACT

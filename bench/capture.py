@@ -1,0 +1,675 @@
+"""Capture pipeline benchmark: throughput of the real worker pool, and its memory on a big file.
+
+Throughput: --files files of --size-mb MiB of random bytes, served by a local HTTP server
+(bench/_servers.py: threads + sendfile) on 127.0.0.1, become evidence items through
+`provenance.services.evidence_create`, which queue their captures; the real worker pool
+(`celery -A claimtrail worker --pool=prefork --concurrency=N`, Redis broker, PostgreSQL)
+captures them. Timed from the first enqueue until the database shows every capture
+succeeded; every recorded SHA-256 is checked against the served file's.
+Floor: plain parallel downloads of the same files with the same concurrency in the same run
+(`curl --parallel --parallel-max N`, or a thread pool with requests when curl is absent).
+Target: at least half the floor's throughput.
+
+Memory: one capture of a --big-gb GiB body generated on the fly by the server (never on
+disk), by a worker with concurrency 1; the peak RSS (VmHWM, and VmRSS sampled every 50 ms)
+of the pool's child process, beside the same child's RSS when idle (the floor), and the
+SHA-256 checked. Target: under 150 MB.
+
+    cd /work/main && .venv/bin/python bench/capture.py [--files 500] [--size-mb 1]
+        [--concurrency 4] [--big-gb 1] [--skip-memory] [--skip-throughput]
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/claimtrail_capbench,
+created if missing, migrated; rows of earlier runs of the bench user are deleted),
+CELERY_BROKER_URL (default redis://127.0.0.1:6379/9: that Redis database is FLUSHED).
+The run sets CAPTURE_ALLOWED_NETWORKS=127.0.0.1/32, MEDIA_ROOT and CAPTURE_WORK_DIR in a
+temporary directory (removed at exit unless --keep) and DEBUG=false. MB = 2**20 bytes.
+Everything started (server, workers) is stopped at exit, Ctrl-C included. The last line
+printed is JSON: {"<measure>": {"value", "floor", "ratio", "unit", ...}, ...}.
+"""
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench._servers import pattern_sha256  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/claimtrail_capbench"
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/9"
+MB = 1024 * 1024
+RSS_TARGET_MB = 150
+THROUGHPUT_TARGET_RATIO = 0.5
+BENCH_USER = "capbench-analyst"
+SAMPLE_EVERY = 0.05
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=500, help="files to capture (500)")
+    parser.add_argument("--size-mb", type=float, default=1.0, help="size of each file, MiB (1)")
+    parser.add_argument("--concurrency", type=int, default=4, help="worker processes (4)")
+    parser.add_argument("--big-gb", type=float, default=1.0, help="big file, GiB (1)")
+    parser.add_argument("--skip-memory", action="store_true", help="no big-file measure")
+    parser.add_argument("--skip-throughput", action="store_true", help="no throughput measure")
+    parser.add_argument(
+        "--timeout", type=float, default=900.0, help="seconds allowed per phase (900)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    return parser.parse_args()
+
+
+# --- Environment, database, broker ------------------------------------------------------
+
+
+def _prepare_environment(tmp: Path, big_bytes: int) -> None:
+    """Settings shared by this process and the workers (they inherit os.environ)."""
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("CELERY_BROKER_URL", DEFAULT_BROKER_URL)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "claimtrail.settings"
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ["CAPTURE_ALLOWED_NETWORKS"] = "127.0.0.1/32"
+    os.environ["CAPTURE_PROXY_URL"] = ""
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["MEDIA_ROOT"] = str(tmp / "media")
+    os.environ["CAPTURE_WORK_DIR"] = str(tmp / "work")
+    (tmp / "media").mkdir()
+    (tmp / "work").mkdir()
+    for name in ("CAPTURE_S3_BUCKET", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        os.environ.pop(name, None)
+    default_max = 2 * 1024**3
+    if big_bytes >= int(os.environ.get("CAPTURE_MAX_BYTES", default_max)):
+        os.environ["CAPTURE_MAX_BYTES"] = str(big_bytes + MB)
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL"):
+        host = urlsplit(os.environ[name]).hostname or ""
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"{name} must point at this machine (127.0.0.1), not {host!r}.")
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+    connection = psycopg2.connect(admin_url, connect_timeout=10)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                print(f"Created database {name}.")
+    finally:
+        connection.close()
+
+
+def _setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _flush_broker() -> None:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"], socket_timeout=10)
+    try:
+        client.flushdb()  # only the broker's database (the /9 of the URL)
+    finally:
+        client.close()
+
+
+def _bench_user():
+    from django.contrib.auth.models import User
+
+    from claimtrail.roles import ANALYST, EDITOR, ensure_role_groups
+    from provenance.models import Evidence
+
+    groups = ensure_role_groups()
+    user, _ = User.objects.get_or_create(username=BENCH_USER)
+    user.groups.add(groups[ANALYST], groups[EDITOR])
+    Evidence.objects.filter(created_by=user).delete()  # earlier runs' rows (captures cascade)
+    return user
+
+
+# --- Processes: the file server, the worker pool -----------------------------------------
+
+
+class Processes:
+    """Everything started here, stopped by `stop_all` (also on Ctrl-C / SIGTERM)."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen] = []
+
+    def server(self, root: Path) -> tuple[subprocess.Popen, int]:
+        proc = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+            [sys.executable, str(BASE_DIR / "bench" / "_servers.py"), "--root", str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self.started.append(proc)
+        line = _readline_within(proc, 20)
+        if not line.startswith(b"PORT "):
+            raise RuntimeError(f"The file server did not start: {line!r}")
+        return proc, int(line.split()[1])
+
+    def worker(self, concurrency: int, log: Path) -> subprocess.Popen:
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "claimtrail",
+            "worker",
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            "--loglevel=INFO",
+            f"--hostname=capbench-{os.getpid()}-{len(self.started)}@%h",
+        ]
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+                command,
+                cwd=BASE_DIR,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stopped with its children
+            )
+        self.started.append(proc)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"The worker exited ({proc.returncode}):\n{_tail(log)}")
+            if b" ready." in log.read_bytes() and len(_children(proc.pid)) >= concurrency:
+                return proc
+            time.sleep(0.2)
+        raise RuntimeError(f"The worker was not ready within 90 s:\n{_tail(log)}")
+
+    @staticmethod
+    def stop(proc: subprocess.Popen, grace: float = 30) -> None:
+        if proc.poll() is None and proc.stdin:
+            proc.stdin.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(grace)
+        with contextlib.suppress(ProcessLookupError):  # pool children of a worker that died
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+
+    def stop_all(self) -> None:
+        while self.started:
+            proc = self.started.pop()
+            try:
+                self.stop(proc, grace=15)
+            except Exception as exc:  # keep stopping the others
+                print(f"Could not stop process {proc.pid}: {exc}", file=sys.stderr)
+
+
+def _readline_within(proc: subprocess.Popen, seconds: float) -> bytes:
+    result: list[bytes] = []
+    reader = threading.Thread(target=lambda: result.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    return result[0] if result else b""
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _children(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _proc_status_mb(pid: int, field: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        return None
+    return None
+
+
+class RssSampler:
+    """Samples VmRSS of a worker and its pool children; keeps each pid's maximum and
+    reads VmHWM (the kernel's own peak) of every child seen."""
+
+    def __init__(self, worker_pid: int):
+        self.worker_pid = worker_pid
+        self.peak_rss: dict[int, float] = {}
+        self.hwm: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        for pid in [self.worker_pid, *_children(self.worker_pid)]:
+            rss = _proc_status_mb(pid, "VmRSS")
+            hwm = _proc_status_mb(pid, "VmHWM")
+            if rss is not None:
+                self.peak_rss[pid] = max(self.peak_rss.get(pid, 0.0), rss)
+            if hwm is not None:
+                self.hwm[pid] = max(self.hwm.get(pid, 0.0), hwm)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(SAMPLE_EVERY)
+
+    def finish(self) -> None:
+        self._sample()
+        self._stop.set()
+        self._thread.join(5)
+
+    def children_peak(self) -> float:
+        return max(self.children_sampled(), self.children_hwm())
+
+    def children_sampled(self) -> float:
+        return max(v for pid, v in self.peak_rss.items() if pid != self.worker_pid)
+
+    def children_hwm(self) -> float:
+        return max(v for pid, v in self.hwm.items() if pid != self.worker_pid)
+
+
+# --- Captures --------------------------------------------------------------------------
+
+
+def _enqueue(user, urls: list[str]) -> list[int]:
+    from provenance.models import Capture
+    from provenance.services import evidence_create
+
+    ids = []
+    for index, url in enumerate(urls):
+        evidence = evidence_create(actor=user, url=url, title=f"capbench {index}")
+        ids.append(Capture.objects.filter(evidence=evidence).values_list("pk", flat=True).get())
+    return ids
+
+
+def _wait_done(ids: list[int], timeout: float, worker: subprocess.Popen) -> Counter:
+    """Poll the database until every capture succeeded or failed; returns status counts."""
+    from django.db import connection
+
+    from provenance.models import Capture
+
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = Counter(
+            Capture.objects.filter(pk__in=ids).values_list("status", flat=True).iterator()
+        )
+        if counts["succeeded"] + counts["failed"] == len(ids):
+            return counts
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Captures not finished after {timeout:.0f} s: {dict(counts)}")
+        if worker.poll() is not None:
+            raise RuntimeError(f"The worker exited ({worker.returncode}) with {dict(counts)}")
+        connection.close()  # no transaction or connection held between polls
+        time.sleep(0.1)
+
+
+def _failures(ids: list[int]) -> list[str]:
+    from provenance.models import Capture
+
+    rows = Capture.objects.filter(pk__in=ids, status="failed").values_list(
+        "requested_url", "error_code", "error_message"
+    )
+    return [f"{url}: {code}: {message}" for url, code, message in rows]
+
+
+def _breakdown(ids: list[int]) -> dict:
+    """Where the time went, from what the pipeline recorded on each capture (ms)."""
+    from provenance.models import Capture
+
+    rows = list(
+        Capture.objects.filter(pk__in=ids).values(
+            "created_at", "started_at", "finished_at", "timings", "attempts"
+        )
+    )
+    parts: dict[str, list[float]] = {}
+
+    def add(name: str, value) -> None:
+        if value is not None:
+            parts.setdefault(name, []).append(float(value))
+
+    for row in rows:
+        timings = row["timings"] or {}
+        service = (row["finished_at"] - row["started_at"]).total_seconds() * 1000
+        add("service (started → finished)", service)
+        add("pipeline total_ms", timings.get("total_ms"))
+        for key in ("ttfb_ms", "store_ms", "warc_ms", "extract_ms"):
+            add(key, timings.get(key))
+        known = sum(timings.get(k, 0) for k in ("store_ms", "warc_ms", "extract_ms"))
+        if "total_ms" in timings:
+            add("download+sniff (total − store − warc − extract)", timings["total_ms"] - known)
+            add("outside the pipeline (claim, finish, DB)", service - timings["total_ms"])
+    result = {
+        name: {"median": statistics.median(values), "sum_s": sum(values) / 1000}
+        for name, values in parts.items()
+    }
+    starts = [r["started_at"] for r in rows if r["started_at"]]
+    ends = [r["finished_at"] for r in rows if r["finished_at"]]
+    result["_span_s"] = (max(ends) - min(starts)).total_seconds() if starts and ends else 0.0
+    result["_retries"] = sum(max(0, (r["attempts"] or 1) - 1) for r in rows)
+    return result
+
+
+def _recorded(ids: list[int]) -> dict[str, tuple[str, int, str]]:
+    from provenance.models import Capture
+
+    return {
+        url: (sha, size, blob)
+        for url, sha, size, blob in Capture.objects.filter(pk__in=ids).values_list(
+            "requested_url", "sha256", "size", "blob"
+        )
+    }
+
+
+# --- Throughput ------------------------------------------------------------------------
+
+
+def _make_files(root: Path, count: int, size: int) -> dict[str, str]:
+    root.mkdir()
+    hashes = {}
+    for index in range(count):
+        data = os.urandom(size)
+        name = f"f{index:05d}.bin"
+        (root / name).write_bytes(data)
+        hashes[name] = hashlib.sha256(data).hexdigest()
+    return hashes
+
+
+def _floor_download(urls: list[str], out: Path, concurrency: int, timeout: float) -> float:
+    """Seconds to download every URL with `concurrency` parallel transfers, nothing else."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    curl = shutil.which("curl")
+    if curl:
+        config = out.parent / "curl.cfg"
+        config.write_text(
+            "".join(f'url = "{url}"\noutput = "{out / url.rsplit("/", 1)[1]}"\n' for url in urls)
+        )
+        started = time.monotonic()
+        subprocess.run(  # noqa: S603 - curl with fixed arguments, loopback URLs
+            [
+                curl,
+                "--silent",
+                "--show-error",
+                "--no-progress-meter",
+                "--fail",
+                "--noproxy",
+                "*",
+                "--parallel",
+                "--parallel-max",
+                str(concurrency),
+                "--config",
+                str(config),
+            ],
+            check=True,
+            timeout=timeout,
+        )
+        elapsed = time.monotonic() - started
+    else:
+        import requests
+
+        def get(url: str) -> None:
+            with requests.get(url, stream=True, timeout=30) as response:
+                response.raise_for_status()
+                with open(out / url.rsplit("/", 1)[1], "wb") as fh:
+                    for chunk in response.iter_content(64 * 1024):
+                        fh.write(chunk)
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(get, urls))
+        elapsed = time.monotonic() - started
+    if len(list(out.iterdir())) != len(urls):
+        raise RuntimeError("The floor's download did not write every file.")
+    shutil.rmtree(out, ignore_errors=True)
+    return elapsed
+
+
+def run_throughput(args, tmp: Path, procs: Processes, user) -> dict:
+    size = int(args.size_mb * MB)
+    print(
+        f"\n== Throughput: {args.files} files of {size / MB:g} MB, concurrency {args.concurrency}"
+    )
+    hashes = _make_files(tmp / "files", args.files, size)
+    server, port = procs.server(tmp / "files")
+    urls = [f"http://127.0.0.1:{port}/files/{name}" for name in hashes]
+    total_mb = args.files * size / MB
+
+    floors = [
+        _floor_download(urls, tmp / "floor", args.concurrency, args.timeout) for _ in range(2)
+    ]
+    floor_s = min(floors)
+    print(
+        f"floor (curl --parallel-max {args.concurrency}): "
+        + ", ".join(f"{s:.2f} s" for s in floors)
+        + f" → best {total_mb / floor_s:.1f} MB/s"
+    )
+
+    _flush_broker()
+    worker = procs.worker(args.concurrency, tmp / "worker-throughput.log")
+    sampler = RssSampler(worker.pid).start()
+    started = time.monotonic()
+    ids = _enqueue(user, urls)
+    enqueued_s = time.monotonic() - started
+    counts = _wait_done(ids, args.timeout, worker)
+    elapsed = time.monotonic() - started
+    sampler.finish()
+    procs.stop(worker)
+    procs.started.remove(worker)
+
+    recorded = _recorded(ids)
+    media = tmp / "media"
+    mismatches = [
+        url
+        for url in urls
+        if recorded.get(url, ("", 0, ""))[0] != hashes[url.rsplit("/", 1)[1]]
+        or recorded[url][1] != size
+        or not (media / recorded[url][2]).is_file()
+    ]
+    failures = _failures(ids)
+    breakdown = _breakdown(ids)
+    procs.stop(server)
+    procs.started.remove(server)
+    shutil.rmtree(tmp / "files", ignore_errors=True)
+    shutil.rmtree(media, ignore_errors=True)
+    media.mkdir()
+
+    print(f"enqueue (evidence_create × {args.files}): {enqueued_s:.2f} s of {elapsed:.2f} s")
+    print(f"statuses: {dict(counts)}; retries: {breakdown.pop('_retries')}")
+    span = breakdown.pop("_span_s")
+    print(f"first start → last finish: {span:.2f} s")
+    print(f"{'per capture (ms)':52} {'median':>9} {'sum (s)':>9}")
+    for name, value in breakdown.items():
+        print(f"  {name:50} {value['median']:9.1f} {value['sum_s']:9.1f}")
+    busy = breakdown.get("service (started → finished)", {}).get("sum_s", 0.0)
+    print(
+        f"pool busy: {busy:.1f} s of {args.concurrency} × {elapsed:.1f} s "
+        f"({100 * busy / (args.concurrency * elapsed):.0f}%)"
+    )
+    print(f"worker child peak RSS during the run: {sampler.children_peak():.1f} MB")
+    for line in failures[:5]:
+        print(f"FAILED {line}")
+    if mismatches:
+        print(f"SHA-256/size/blob mismatch on {len(mismatches)} captures, e.g. {mismatches[:3]}")
+    verified = not mismatches and counts["succeeded"] == len(ids)
+    value = total_mb / elapsed
+    floor = total_mb / floor_s
+    return {
+        "capture_throughput": {
+            "value": round(value, 2),
+            "floor": round(floor, 2),
+            "ratio": round(value / floor, 3),
+            "unit": "MB/s",
+            "target_ratio": THROUGHPUT_TARGET_RATIO,
+            "verified": verified,
+        },
+        "capture_files_per_s": {
+            "value": round(args.files / elapsed, 2),
+            "floor": round(args.files / floor_s, 2),
+            "ratio": round(floor_s / elapsed, 3),
+            "unit": "files/s",
+            "target_ratio": THROUGHPUT_TARGET_RATIO,
+            "verified": verified,
+        },
+    }
+
+
+# --- Memory ----------------------------------------------------------------------------
+
+
+def run_memory(args, tmp: Path, procs: Processes, user) -> dict:
+    total = int(args.big_gb * 1024**3)
+    print(f"\n== Memory: one capture of {total / MB:,.0f} MB, concurrency 1")
+    expected = pattern_sha256(total)
+    (tmp / "empty").mkdir(exist_ok=True)
+    server, port = procs.server(tmp / "empty")
+    url = f"http://127.0.0.1:{port}/big/{total}"
+
+    _flush_broker()
+    worker = procs.worker(1, tmp / "worker-memory.log")
+    time.sleep(2.0)  # let it settle (mingle, first heartbeat) before calling it idle
+    children = _children(worker.pid)
+    idle = max(_proc_status_mb(pid, "VmRSS") or 0.0 for pid in children)
+    idle_main = _proc_status_mb(worker.pid, "VmRSS") or 0.0
+    sampler = RssSampler(worker.pid).start()
+    started = time.monotonic()
+    ids = _enqueue(user, [url])
+    counts = _wait_done(ids, args.timeout, worker)
+    elapsed = time.monotonic() - started
+    sampler.finish()
+    peak = sampler.children_peak()
+    peak_main = sampler.peak_rss.get(worker.pid, 0.0)
+    procs.stop(worker)
+    procs.started.remove(worker)
+    procs.stop(server)
+    procs.started.remove(server)
+
+    recorded = _recorded(ids).get(url, ("", 0, ""))
+    failures = _failures(ids)
+    breakdown = _breakdown(ids)
+    breakdown.pop("_span_s")
+    breakdown.pop("_retries")
+    verified = counts["succeeded"] == 1 and recorded[0] == expected and recorded[1] == total
+    print(f"capture took {elapsed:.1f} s ({total / MB / elapsed:.1f} MB/s); {dict(counts)}")
+    for name, value in breakdown.items():
+        print(f"  {name:50} {value['median']:9.1f} ms")
+    print(f"SHA-256 expected {expected}\n        recorded {recorded[0] or '-'}")
+    print(f"worker main process RSS: idle {idle_main:.1f} MB, peak {peak_main:.1f} MB")
+    print(
+        f"pool child RSS: idle {idle:.1f} MB, peak {peak:.1f} MB (VmRSS sampled every "
+        f"{SAMPLE_EVERY * 1000:.0f} ms: {sampler.children_sampled():.1f}, "
+        f"VmHWM: {sampler.children_hwm():.1f})"
+    )
+    for line in failures:
+        print(f"FAILED {line}")
+    return {
+        "capture_peak_rss": {
+            "value": round(peak, 1),
+            "floor": round(idle, 1),
+            "ratio": round(peak / idle, 3) if idle else None,
+            "unit": "MB",
+            "target": RSS_TARGET_MB,
+            "verified": verified,
+        }
+    }
+
+
+# --- Report ----------------------------------------------------------------------------
+
+
+def _print_table(results: dict) -> None:
+    print(f"\n{'measure':22} {'value':>10} {'floor':>10} {'ratio':>7} {'unit':>8}  target")
+    for name, r in results.items():
+        if "target" in r:
+            target = f"< {r['target']} {r['unit']}"
+            met = r["value"] < r["target"]
+        else:
+            target = f"ratio ≥ {r['target_ratio']}"
+            met = r["ratio"] >= r["target_ratio"]
+        verdict = ("met" if met else "MISSED") + ("" if r["verified"] else ", NOT VERIFIED")
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
+        print(
+            f"{name:22} {r['value']:10.2f} {r['floor']:10.2f} {ratio:>7} {r['unit']:>8}  "
+            f"{target} ({verdict})"
+        )
+
+
+def main() -> int:
+    args = _parse_args()
+    if args.skip_memory and args.skip_throughput:
+        raise SystemExit("Nothing to do: both --skip-memory and --skip-throughput.")
+    procs = Processes()
+
+    def on_term(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    tmp = Path(tempfile.mkdtemp(prefix="capbench-"))
+    results: dict = {}
+    try:
+        _prepare_environment(tmp, int(args.big_gb * 1024**3))
+        _ensure_database(os.environ["DATABASE_URL"])
+        _setup_django()
+        user = _bench_user()
+        print(
+            f"database {os.environ['DATABASE_URL']}, broker {os.environ['CELERY_BROKER_URL']}, "
+            f"temporary directory {tmp}, {os.cpu_count()} CPUs"
+        )
+        if not args.skip_throughput:
+            results.update(run_throughput(args, tmp, procs, user))
+        if not args.skip_memory:
+            results.update(run_memory(args, tmp, procs, user))
+    except KeyboardInterrupt:
+        print("\nInterrupted; stopping the server and workers.", file=sys.stderr)
+        return 130
+    finally:
+        procs.stop_all()
+        try:
+            _flush_broker()
+        except Exception as exc:
+            print(f"Could not flush the broker database: {exc}", file=sys.stderr)
+        if args.keep:
+            print(f"Kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    _print_table(results)
+    print(json.dumps(results))
+    return 0 if all(r["verified"] for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

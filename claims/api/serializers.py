@@ -1,0 +1,262 @@
+"""Shapes of the claims API: read serializers over selector results, write serializers
+that check types, lengths and choices only (no queries, no domain rules)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
+from claims.selectors import claim_related
+from provenance.api.evidence import LatestCaptureField
+from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
+from sources.models import Source
+
+TEXT_MAX_LENGTH = 2000
+SUMMARY_MAX_LENGTH = 20000
+COMMENT_MAX_LENGTH = 10000
+TAG_MAX_LENGTH = 64
+MAX_TAGS = 50
+MAX_REVIEW_CAPTURES = 500
+
+
+# --- Read ---------------------------------------------------------------------
+
+
+class ClaimBriefSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "text", "review_state"]
+        read_only_fields = fields
+
+
+class ClaimListSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    created_by = serializers.CharField(
+        source="created_by_username", read_only=True, allow_null=True
+    )
+    appearance_count = serializers.IntegerField(read_only=True)
+    evidence_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "summary",
+            "tags",
+            "first_seen",
+            "verdict",
+            "credibility",
+            "review_state",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "reviewed_at",
+            "appearance_count",
+            "evidence_count",
+        ]
+        read_only_fields = fields
+
+
+class SourceBriefSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["id", "name", "kind", "reliability", "state_affiliated"]
+        read_only_fields = fields
+
+
+class ClaimAppearanceSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    source = SourceBriefSerializer(read_only=True)
+    derived_from = serializers.SlugRelatedField(
+        many=True,
+        read_only=True,
+        slug_field="public_id",
+        help_text="Ids of the earlier appearances this one quotes or relays.",
+    )
+
+    class Meta:
+        model = Appearance
+        fields = [
+            "id",
+            "source",
+            "stance",
+            "quote",
+            "quote_language",
+            "quote_translation",
+            "url",
+            "published_at",
+            "published_precision",
+            "derived_from",
+        ]
+        read_only_fields = fields
+
+
+class ClaimEvidenceSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="evidence.public_id", read_only=True)
+    kind = serializers.ChoiceField(source="evidence.kind", choices=EvidenceKind.choices)
+    url = serializers.CharField(
+        source="evidence.url", help_text="The address captured; blank for an uploaded file."
+    )
+    title = serializers.CharField(source="evidence.title")
+    relation = serializers.ChoiceField(choices=EvidenceRelation.choices)
+    latest_capture = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvidenceClaim
+        fields = ["id", "kind", "url", "title", "relation", "latest_capture"]
+        read_only_fields = fields
+
+    # The same shape as on /api/evidence/; null before the first capture is queued.
+    @extend_schema_field(LatestCaptureField(allow_null=True))
+    def get_latest_capture(self, link: EvidenceClaim) -> dict | None:
+        if link.evidence.latest_capture_public_id is None:
+            return None
+        return LatestCaptureField().to_representation(link.evidence)
+
+
+class RelatedClaimSerializer(serializers.Serializer):
+    """One relation seen from a claim: `out` when this claim is its subject."""
+
+    id = serializers.UUIDField(source="relation.public_id", read_only=True)
+    kind = serializers.ChoiceField(source="relation.kind", choices=RelationKind.choices)
+    direction = serializers.ChoiceField(choices=[("out", "out"), ("in", "in")])
+    claim = ClaimBriefSerializer(read_only=True)
+
+
+class ReviewCaptureSerializer(serializers.Serializer):
+    id = serializers.UUIDField(
+        source="capture_public_id",
+        allow_null=True,
+        read_only=True,
+        help_text="Null once the capture record is gone; the hash stays.",
+    )
+    sha256 = serializers.CharField(read_only=True)
+
+
+class ReviewEventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    actor = serializers.CharField(source="actor_username", read_only=True, allow_null=True)
+    captures = ReviewCaptureSerializer(source="capture_links", many=True, read_only=True)
+
+    class Meta:
+        model = ReviewEvent
+        fields = [
+            "id",
+            "actor",
+            "from_state",
+            "to_state",
+            "from_verdict",
+            "to_verdict",
+            "from_credibility",
+            "to_credibility",
+            "comment",
+            "created_at",
+            "captures",
+        ]
+        read_only_fields = fields
+
+
+class ClaimDetailSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    created_by = serializers.CharField(
+        source="created_by_username", read_only=True, allow_null=True
+    )
+    reviewed_by = serializers.CharField(
+        source="reviewed_by_username", read_only=True, allow_null=True
+    )
+    appearances = ClaimAppearanceSerializer(many=True, read_only=True)
+    evidence = ClaimEvidenceSerializer(source="evidence_links", many=True, read_only=True)
+    related_claims = serializers.SerializerMethodField()
+    review_events = ReviewEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "text",
+            "summary",
+            "tags",
+            "first_seen",
+            "verdict",
+            "credibility",
+            "review_state",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "reviewed_by",
+            "reviewed_at",
+            "appearances",
+            "evidence",
+            "related_claims",
+            "review_events",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RelatedClaimSerializer(many=True))
+    def get_related_claims(self, claim: Claim) -> list[dict]:
+        return RelatedClaimSerializer(claim_related(claim), many=True).data
+
+
+class ReviewResultSerializer(serializers.Serializer):
+    claim = ClaimDetailSerializer(read_only=True)
+    event = ReviewEventSerializer(read_only=True)
+
+
+# --- Write --------------------------------------------------------------------
+
+
+class ClaimWriteSerializer(serializers.Serializer):
+    """Create (POST), replace (PUT) or change (PATCH) a claim's wording and tags."""
+
+    text = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH),
+        max_length=MAX_TAGS,
+        default=list,
+        help_text="Tag names; stored as slugs.",
+    )
+    first_seen = serializers.DateField(allow_null=True, default=None)
+
+
+class ClaimReviewSerializer(serializers.Serializer):
+    to_state = serializers.ChoiceField(choices=ReviewState.choices)
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices,
+        allow_blank=True,
+        required=False,
+        help_text="Omit to keep the current verdict; an empty string clears it.",
+    )
+    credibility = serializers.ChoiceField(
+        choices=Credibility.choices,
+        required=False,
+        help_text="Omit to keep the current credibility.",
+    )
+    comment = serializers.CharField(
+        max_length=COMMENT_MAX_LENGTH, allow_blank=True, default="", trim_whitespace=True
+    )
+    captures = serializers.ListField(
+        child=serializers.UUIDField(),
+        max_length=MAX_REVIEW_CAPTURES,
+        required=False,
+        help_text=(
+            "Ids of the succeeded captures the decision relied on. Omit to record the "
+            "latest succeeded capture of each evidence item linked to the claim."
+        ),
+    )
+
+
+class ClaimMergeSerializer(serializers.Serializer):
+    into = serializers.UUIDField(help_text="The claim this duplicate is merged into.")
+    comment = serializers.CharField(max_length=COMMENT_MAX_LENGTH, allow_blank=True, default="")
+
+
+class ClaimRelationCreateSerializer(serializers.Serializer):
+    to_claim = serializers.UUIDField(help_text="The other claim: this claim <kind> to_claim.")
+    kind = serializers.ChoiceField(choices=RelationKind.choices)

@@ -1,0 +1,254 @@
+"""Filters, full-text search and ordering for claim lists (API, views, bench)."""
+
+import re
+from datetime import UTC, date, datetime
+
+import django_filters as filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils.text import slugify
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+from claims.models import Claim, ReviewState, Tag, Verdict
+from provenance.models import Appearance, Stance
+
+SEARCH_RANK = "search_rank"
+Q_MAX_LENGTH = 500
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+
+def search_is_ranked(queryset: QuerySet) -> bool:
+    """Whether `q` on this queryset's database gives a relevance rank to order by."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+    """Claims whose text, summary or appearance quotes/translations match `q`.
+
+    PostgreSQL: web-search syntax over the 'simple' configuration, annotated with
+    `search_rank`. The expression must stay identical to the one indexed in
+    claims/migrations/0003 so that the GIN index is used. Elsewhere: every word must
+    occur, case-insensitively.
+    """
+    if not q.strip():
+        return queryset
+    if search_is_ranked(queryset):
+        vector = SearchVector("search_document", config="simple")
+        query = SearchQuery(q, search_type="websearch", config="simple")
+        # ts_rank is a real; as double precision its text form round-trips exactly,
+        # which cursor pagination needs to resume after a row.
+        return (
+            queryset.alias(search=vector)
+            .annotate(**{SEARCH_RANK: Cast(SearchRank(vector, query), FloatField())})
+            .filter(search=query)
+        )
+    # SQLite's LIKE folds ASCII only; its REGEXP is Python's re, which folds any script.
+    for word in re.findall(r"\w+", q):
+        queryset = queryset.filter(search_document__iregex=re.escape(word))
+    return queryset
+
+
+class TagSlugsField(forms.MultipleChoiceField):
+    """Any number of tag names, normalized as the services store them."""
+
+    def to_python(self, value):
+        return [slugify(str(v), allow_unicode=True) for v in super().to_python(value)]
+
+    def valid_value(self, value) -> bool:
+        return 0 < len(value) <= TAG_MAX_LENGTH
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        for slug in value:
+            if not self.valid_value(slug):
+                raise forms.ValidationError(
+                    f"Tags are 1–{TAG_MAX_LENGTH} letters, digits or hyphens.", code="invalid_tag"
+                )
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time (or date) as UTC; offsets that leave years 1–9999 are refused."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(
+                "Enter a date/time between the years 1 and 9999 (UTC).", code="invalid"
+            ) from exc
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TagFilter(filters.MultipleChoiceFilter):
+    field_class = TagSlugsField
+
+
+class ClaimFilter(filters.FilterSet):
+    """Query parameters of the claim list.
+
+    Appearance conditions (source, stance, published_after/before) hold together:
+    `source=X&stance=denies` finds claims that source X denied.
+    """
+
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=Q_MAX_LENGTH,
+        help_text=(
+            "Full-text search over claim text, summary, appearance quotes (any language) "
+            'and their translations. Web-search syntax: "exact phrase", -exclude, or. '
+            "Results are ordered by relevance unless `ordering` is given."
+        ),
+    )
+    verdict = filters.MultipleChoiceFilter(
+        choices=Verdict.choices, help_text="Verdict; repeat for any of several."
+    )
+    review_state = filters.MultipleChoiceFilter(
+        choices=ReviewState.choices, help_text="Review state; repeat for any of several."
+    )
+    tag = TagFilter(
+        method="filter_tag", help_text="Tag name; repeat to require several tags at once."
+    )
+    source = filters.UUIDFilter(
+        method="filter_appearance", help_text="Source id: claims with an appearance by it."
+    )
+    stance = filters.ChoiceFilter(
+        choices=Stance.choices,
+        method="filter_appearance",
+        help_text="Claims with an appearance of this stance.",
+    )
+    published_after = UtcDateTimeFilter(
+        method="filter_appearance",
+        help_text="Claims with an appearance published at or after this time (ISO 8601).",
+    )
+    published_before = UtcDateTimeFilter(
+        method="filter_appearance",
+        help_text="Claims with an appearance published before this time (ISO 8601).",
+    )
+    first_seen_after = filters.DateFilter(
+        field_name="first_seen", lookup_expr="gte", help_text="First seen on or after this date."
+    )
+    first_seen_before = filters.DateFilter(
+        field_name="first_seen", lookup_expr="lt", help_text="First seen before this date."
+    )
+    created_after = UtcDateTimeFilter(
+        field_name="created_at",
+        lookup_expr="gte",
+        help_text="Entered at or after this time (ISO 8601).",
+    )
+    created_before = UtcDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", help_text="Entered before this time (ISO 8601)."
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return claim_search(queryset, value)
+
+    def filter_tag(self, queryset, name, value):
+        for slug in dict.fromkeys(value):
+            queryset = queryset.filter(
+                Exists(Claim.tags.through.objects.filter(claim_id=OuterRef("pk"), tag__name=slug))
+            )
+        return queryset
+
+    def filter_appearance(self, queryset, name, value):
+        # Applied once, for all appearance conditions together, in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        condition = Q()
+        if data.get("source"):
+            condition &= Q(source__public_id=data["source"])
+        if data.get("stance"):
+            condition &= Q(stance=data["stance"])
+        if data.get("published_after"):
+            condition &= Q(published_at__gte=data["published_after"])
+        if data.get("published_before"):
+            condition &= Q(published_at__lt=data["published_before"])
+        if condition:
+            queryset = queryset.filter(
+                Exists(Appearance.objects.filter(condition, claim_id=OuterRef("pk")))
+            )
+        return queryset
+
+
+# Public ordering names; nullable fields sort on a key that puts unknown values last.
+ORDERING_FIELDS = ("created_at", "updated_at", "first_seen", "reviewed_at")
+_NULL_LAST_KEYS = {
+    "first_seen": (date.max, date.min),
+    "reviewed_at": (datetime.max.replace(tzinfo=UTC), datetime.min.replace(tzinfo=UTC)),
+}
+DEFAULT_ORDERING = ("-created_at", "-id")
+
+
+class ClaimOrdering(OrderingFilter):
+    """`ordering` for claim lists; it also sets the cursor paginator's ordering.
+
+    Without `ordering`, a `q` search is ordered by relevance, otherwise newest first.
+    Every ordering ends with the id so that rows with equal keys keep a stable order.
+    """
+
+    ordering_description = (
+        "Sort by this field; prefix with - for descending. Unknown first-seen or reviewed "
+        "dates sort last. Default: relevance with `q`, else -created_at."
+    )
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        value = request.query_params.get(self.ordering_param, "").strip()
+        if not value:
+            q = request.query_params.get("q", "").strip()
+            if q and search_is_ranked(queryset):
+                return (f"-{SEARCH_RANK}", "-id")
+            return DEFAULT_ORDERING
+        descending = value.startswith("-")
+        name = value.removeprefix("-")
+        if name not in ORDERING_FIELDS:
+            raise ValidationError(
+                {self.ordering_param: [f"Use one of {', '.join(self._choices())}."]}
+            )
+        key = f"{name}_key" if name in _NULL_LAST_KEYS else name
+        return (f"-{key}", "-id") if descending else (key, "id")
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        key = ordering[0].removeprefix("-")
+        if key.endswith("_key"):
+            name = key.removesuffix("_key")
+            last_ascending, last_descending = _NULL_LAST_KEYS[name]
+            missing = last_descending if ordering[0].startswith("-") else last_ascending
+            queryset = queryset.annotate(**{key: Coalesce(name, Value(missing))})
+        return queryset.order_by(*ordering)
+
+    @staticmethod
+    def _choices() -> list[str]:
+        return [f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")]
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": self.ordering_description,
+                "schema": {"type": "string", "enum": self._choices()},
+            }
+        ]

@@ -1,0 +1,218 @@
+"""Reads for claims, each with a fixed number of queries and the actor's visibility."""
+
+import uuid
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
+
+from claims.filters import SEARCH_RANK, ClaimFilter
+from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claimtrail.exceptions import NotFound
+from claimtrail.roles import VIEWER, user_has_role
+from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
+from provenance.selectors import evidence_with_latest_capture
+
+CLAIM_NOT_FOUND = "No claim with this id."
+
+
+def _sees_unpublished(actor) -> bool:
+    return actor is not None and user_has_role(actor, VIEWER)
+
+
+def claim_visible(*, actor) -> QuerySet[Claim]:
+    """All claims for viewers (and the roles above); published claims for anyone else."""
+    claims = Claim.objects.all()
+    if not _sees_unpublished(actor):
+        claims = claims.filter(review_state=Claim.ReviewState.PUBLISHED)
+    return claims
+
+
+def _count(model, *, claim_field: str = "claim_id") -> Coalesce:
+    rows = (
+        model.objects.filter(**{claim_field: OuterRef("pk")})
+        .order_by()
+        .values(claim_field)
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _as_query_dict(filters: Mapping) -> QueryDict:
+    """Query parameters as a QueryDict; a plain dict may give one value or a list."""
+    if isinstance(filters, QueryDict):
+        return filters
+    data = QueryDict(mutable=True)
+    for key, value in filters.items():
+        data.setlist(key, list(value) if isinstance(value, list | tuple) else [value])
+    return data
+
+
+def claim_list(*, actor, filters: Mapping | None = None) -> QuerySet[Claim]:
+    """Claims the actor may see, as list rows, filtered by ClaimFilter parameters.
+
+    Rows carry `tags` (prefetched), `appearance_count`, `evidence_count` and
+    `created_by_username`: three queries for any page size (rows, tags; the actor's
+    roles once). Invalid filters raise ValidationError. A `q` search on PostgreSQL is
+    ordered by rank. `search_document`, the longest column, is not loaded.
+    """
+    claims = (
+        claim_visible(actor=actor)
+        .defer("search_document")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .annotate(
+            created_by_username=F("created_by__username"),
+            appearance_count=_count(Appearance),
+            evidence_count=_count(EvidenceClaim),
+        )
+    )
+    if filters:
+        filterset = ClaimFilter(_as_query_dict(filters), queryset=claims)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        claims = filterset.qs
+        if SEARCH_RANK in claims.query.annotations:
+            claims = claims.order_by(f"-{SEARCH_RANK}", "-id")
+    return claims
+
+
+def _parse_id(public_id) -> uuid.UUID | None:
+    try:
+        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        return None
+
+
+def claim_lookup_for_user(*, public_id, actor) -> Claim:
+    """The bare claim row, if it exists and the actor may see it; else NotFound (404).
+
+    A claim the actor may not see is reported exactly like a missing one.
+    """
+    parsed = _parse_id(public_id)
+    claim = claim_visible(actor=actor).filter(public_id=parsed).first() if parsed else None
+    if claim is None:
+        raise NotFound(CLAIM_NOT_FOUND)
+    return claim
+
+
+def claim_get_for_user(*, public_id, actor) -> Claim:
+    """A claim with everything its detail page embeds; NotFound (404) if not visible.
+
+    Ten queries whatever the number of appearances, evidence, relations or events:
+    claim (+ created/reviewed by usernames), tags, appearances (+ source), their
+    derived_from, evidence links, the evidence with its latest capture, relations out,
+    relations in, review events (+ actor username), and the captures each relied on.
+    Related claims the actor may not see are left out.
+    """
+    parsed = _parse_id(public_id)
+    claim = claim_details(claim_visible(actor=actor), actor=actor).filter(public_id=parsed)
+    found = claim.first() if parsed else None
+    if found is None:
+        raise NotFound(CLAIM_NOT_FOUND)
+    return found
+
+
+def claim_details(claims: QuerySet[Claim], *, actor) -> QuerySet[Claim]:
+    """Prefetch what the claim detail shows (see claim_get_for_user).
+
+    Only the columns the detail shows are read: no search document, no whole user rows.
+    """
+    brief_claim = ["public_id", "kind", "from_claim", "to_claim"]
+    relations_out = ClaimRelation.objects.select_related("to_claim").only(
+        *brief_claim, "to_claim__public_id", "to_claim__text", "to_claim__review_state"
+    )
+    relations_in = ClaimRelation.objects.select_related("from_claim").only(
+        *brief_claim, "from_claim__public_id", "from_claim__text", "from_claim__review_state"
+    )
+    if not _sees_unpublished(actor):
+        published = Claim.ReviewState.PUBLISHED
+        relations_out = relations_out.filter(to_claim__review_state=published)
+        relations_in = relations_in.filter(from_claim__review_state=published)
+    appearances = (
+        Appearance.objects.select_related("source")
+        .defer("created_by", "source__description", "source__aliases", "source__created_by")
+        .order_by("published_at", "created_at", "id")
+        .prefetch_related(
+            Prefetch("derived_from", queryset=Appearance.objects.only("id", "public_id"))
+        )
+    )
+    evidence = evidence_with_latest_capture(Evidence.objects.defer("description"))
+    evidence_links = EvidenceClaim.objects.order_by("created_at", "id").prefetch_related(
+        Prefetch("evidence", queryset=evidence)
+    )
+    events = (
+        ReviewEvent.objects.annotate(actor_username=F("actor__username"))
+        .order_by("created_at", "id")
+        .prefetch_related(
+            Prefetch(
+                "capture_links",
+                queryset=ReviewEventCapture.objects.annotate(
+                    capture_public_id=F("capture__public_id")
+                ).order_by("id"),
+            )
+        )
+    )
+    return (
+        claims.defer("search_document")
+        .annotate(
+            created_by_username=F("created_by__username"),
+            reviewed_by_username=F("reviewed_by__username"),
+        )
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name")),
+            Prefetch("appearances", queryset=appearances),
+            Prefetch("evidence_links", queryset=evidence_links),
+            Prefetch("relations_out", queryset=relations_out.order_by("created_at", "id")),
+            Prefetch("relations_in", queryset=relations_in.order_by("created_at", "id")),
+            Prefetch("review_events", queryset=events),
+        )
+    )
+
+
+def claim_related(claim: Claim) -> list[dict]:
+    """Relations in both directions from a claim fetched by claim_get_for_user."""
+    related = [
+        {"relation": r, "direction": "out", "claim": r.to_claim} for r in claim.relations_out.all()
+    ]
+    related += [
+        {"relation": r, "direction": "in", "claim": r.from_claim} for r in claim.relations_in.all()
+    ]
+    return related
+
+
+def claim_relation_get(*, claim: Claim, public_id) -> ClaimRelation:
+    """A relation from or to `claim`; NotFound (404) otherwise."""
+    parsed = _parse_id(public_id)
+    relation = (
+        ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim), public_id=parsed)
+        .select_related("from_claim", "to_claim")
+        .first()
+        if parsed
+        else None
+    )
+    if relation is None:
+        raise NotFound("This claim has no relation with this id.")
+    return relation
+
+
+def review_captures_for_claim(*, claim: Claim, public_ids: Iterable) -> list[Capture]:
+    """Succeeded captures of evidence linked to `claim`, in the order given.
+
+    Raises NotFound naming the first id that is not one of them (a 400 in the caller).
+    """
+    wanted = list(dict.fromkeys(public_ids))
+    captures = {
+        c.public_id: c
+        for c in Capture.objects.filter(
+            public_id__in=wanted,
+            status=Capture.Status.SUCCEEDED,
+            evidence__claim_links__claim=claim,
+        )
+    }
+    for public_id in wanted:
+        if public_id not in captures:
+            raise NotFound(f"No succeeded capture with id {public_id} among this claim's evidence.")
+    return [captures[public_id] for public_id in wanted]

@@ -1,0 +1,25 @@
+"""Change detection between captures of the same thing over time.
+
+Link rot and silent edits are findings: a re-capture whose bytes differ from the previous
+successful one records the previous hash, so the UI and API can show "changed".
+"""
+
+from provenance.models import Capture
+
+
+def change_since_previous(capture: Capture, sha256: str) -> dict:
+    """Compare with the previous success of the same lineage: top-level captures of the
+    item, or captures of the same embedded URL."""
+    previous = Capture.objects.filter(
+        evidence_id=capture.evidence_id,
+        status=Capture.Status.SUCCEEDED,
+        parent__isnull=capture.parent_id is None,
+    ).exclude(pk=capture.pk)
+    if capture.parent_id is not None:
+        previous = previous.filter(requested_url=capture.requested_url)
+    previous_sha = previous.order_by("-finished_at", "-id").values_list("sha256", flat=True).first()
+    if previous_sha is None:
+        return {"change": "first"}
+    if previous_sha == sha256:
+        return {"change": "unchanged"}
+    return {"change": "changed", "changed_from": previous_sha}

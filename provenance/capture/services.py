@@ -1,0 +1,293 @@
+"""Capture state transitions: queue, claim, run, finish, fail, requeue, sweep, recapture.
+
+A capture moves queued → fetching → succeeded | failed. Every move out of "fetching" is
+fenced by the attempt number the worker claimed, so a worker that lost its claim (killed,
+swept, re-queued by an operator) can never overwrite the result of a later attempt.
+"""
+
+import logging
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claimtrail.exceptions import DomainError
+from provenance.capture.changes import change_since_previous
+from provenance.capture.errors import CaptureBusy, CaptureRetry, describe_error
+from provenance.capture.preserve import Outcome, preserve_fetch, preserve_upload
+from provenance.models import Capture, Evidence
+
+logger = logging.getLogger(__name__)
+Status = Capture.Status
+# Fields the worker never changes; excluded from full_clean to spare a query per relation.
+RELATIONS = ["evidence", "parent", "requested_by"]
+
+
+def _send(capture_id: int) -> None:
+    from provenance.tasks import capture_run_task
+
+    capture_run_task.delay(capture_id)
+
+
+def send_now(capture_id: int) -> bool:
+    """Send the task outside any transaction; False (logged) when the broker is down."""
+    try:
+        _send(capture_id)
+    except Exception:  # kombu raises several connection errors; the next sweep retries
+        logger.warning("Could not send capture %s to the broker", capture_id, exc_info=True)
+        return False
+    return True
+
+
+def _enqueue_on_commit(capture_id: int) -> None:
+    # robust: a broker that is down must not fail the request that saved the evidence;
+    # the sweeper re-sends captures left queued (capture_sweep_stuck).
+    # A closure, not functools.partial: Django logs a failed robust hook by __qualname__.
+    def send_capture() -> None:
+        _send(capture_id)
+
+    transaction.on_commit(send_capture, robust=True)
+
+
+def capture_enqueue(
+    *, evidence: Evidence, requested_by=None, parent: Capture | None = None, url: str = ""
+) -> Capture:
+    """Create a queued capture and schedule its task after the transaction commits.
+
+    Uploads are preserved from the stored file; anything else is fetched from `url` (or
+    the evidence's URL).
+    """
+    method = Capture.Method.UPLOAD if evidence.file and not url else Capture.Method.FETCH
+    requested_url = "" if method == Capture.Method.UPLOAD else (url or evidence.url)
+    if method == Capture.Method.FETCH and not requested_url:
+        raise DomainError("This evidence has no URL or file to capture.", code="nothing_to_capture")
+    capture = Capture(
+        evidence=evidence,
+        parent=parent,
+        method=method,
+        requested_url=requested_url,
+        requested_by=requested_by,
+        status=Status.QUEUED,
+    )
+    capture.full_clean(exclude=RELATIONS, validate_unique=False)
+    capture.save()
+    _enqueue_on_commit(capture.pk)
+    return capture
+
+
+def _claim(capture_id: int) -> Capture | None:
+    """Conditional UPDATE: queued → fetching, or a fetching capture whose lease expired
+    (its worker died). The row lock taken by the UPDATE holds until the read below, so
+    the attempt number read back is ours and serves as the fence for the final write."""
+    now = timezone.now()
+    lease_expired = now - timedelta(seconds=settings.CAPTURE_STUCK_AFTER)
+    with transaction.atomic():
+        claimed = (
+            Capture.objects.filter(pk=capture_id)
+            .filter(
+                Q(status=Status.QUEUED) | Q(status=Status.FETCHING, started_at__lt=lease_expired)
+            )
+            .update(
+                status=Status.FETCHING,
+                started_at=now,
+                finished_at=None,
+                attempts=F("attempts") + 1,
+                updated_at=now,
+            )
+        )
+        if not claimed:
+            return None
+        return Capture.objects.select_related("evidence").get(pk=capture_id)
+
+
+def capture_run(*, capture_id: int) -> None:
+    """Claim and perform one attempt. Idempotent: a finished capture is left alone; one
+    being fetched raises CaptureBusy. Raises CaptureRetry (capture re-queued) for a
+    transient failure while attempts remain; records every other outcome on the capture."""
+    capture = _claim(capture_id)
+    if capture is None:
+        _raise_if_busy(capture_id)
+        return
+    attempt = capture.attempts
+    if attempt > settings.CAPTURE_MAX_ATTEMPTS:
+        last = capture.metadata.get("last_error", {}).get("message", "no error was recorded")
+        _finish(
+            capture_id,
+            attempt,
+            failure=(
+                "too_many_attempts",
+                f"Gave up after {attempt - 1} attempts. The last one said: {last}",
+            ),
+        )
+        return
+    final_attempt = attempt >= settings.CAPTURE_MAX_ATTEMPTS
+    workdir = Path(tempfile.mkdtemp(prefix="capture-", dir=settings.CAPTURE_WORK_DIR or None))
+    try:
+        outcome = _perform(capture, workdir=workdir, final_attempt=final_attempt)
+    except Exception as exc:
+        code, message, retryable = describe_error(exc)
+        if retryable and not final_attempt:
+            _requeue_after_error(capture_id, attempt, code=code, message=message)
+            raise CaptureRetry(code, message) from exc
+        if retryable:
+            message = f"{message} (gave up after {attempt} attempts)"
+        _finish(capture_id, attempt, failure=(code, message))
+        return
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    _finish(capture_id, attempt, outcome=outcome)
+
+
+def _raise_if_busy(capture_id: int) -> None:
+    started_at = (
+        Capture.objects.filter(pk=capture_id, status=Status.FETCHING)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if started_at is not None:
+        lease_ends = started_at + timedelta(seconds=settings.CAPTURE_STUCK_AFTER)
+        raise CaptureBusy(max(1, int((lease_ends - timezone.now()).total_seconds()) + 1))
+
+
+def _perform(capture: Capture, *, workdir: Path, final_attempt: bool) -> Outcome:
+    if capture.method == Capture.Method.UPLOAD:
+        return preserve_upload(capture, workdir=workdir)
+    return preserve_fetch(capture, workdir=workdir, final_attempt=final_attempt)
+
+
+def _requeue_after_error(capture_id: int, attempt: int, *, code: str, message: str) -> None:
+    with transaction.atomic():
+        capture = _locked_if_current(capture_id, attempt)
+        if capture is None:
+            return
+        capture.status = Status.QUEUED
+        capture.started_at = None
+        capture.metadata = {
+            **capture.metadata,
+            "last_error": {"code": code, "message": message, "attempt": attempt},
+        }
+        capture.save(update_fields=["status", "started_at", "metadata", "updated_at"])
+
+
+def _locked_if_current(capture_id: int, attempt: int) -> Capture | None:
+    """The capture, row-locked, if this attempt still owns it (fetching, same attempt)."""
+    capture = Capture.objects.select_for_update().filter(pk=capture_id).first()
+    if capture is None or capture.status != Status.FETCHING or capture.attempts != attempt:
+        logger.info("Capture %s attempt %s was superseded; result dropped", capture_id, attempt)
+        return None
+    return capture
+
+
+@transaction.atomic
+def _finish(
+    capture_id: int,
+    attempt: int,
+    *,
+    outcome: Outcome | None = None,
+    failure: tuple[str, str] | None = None,
+) -> None:
+    """Record the outcome (locks the row; fenced by attempt) and queue embedded media."""
+    capture = _locked_if_current(capture_id, attempt)
+    if capture is None:
+        return
+    fields = dict(outcome.fields) if outcome else {}
+    failure = failure or (outcome.failure if outcome else None)
+    fields.setdefault("metadata", capture.metadata)
+    if failure:
+        fields.update(status=Status.FAILED, error_code=failure[0], error_message=failure[1])
+    else:
+        fields.update(status=Status.SUCCEEDED, error_code="", error_message="")
+        fields["metadata"] = {
+            **fields["metadata"],
+            **change_since_previous(capture, fields["sha256"]),
+        }
+    fields["finished_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(capture, name, value)
+    capture.full_clean(exclude=[*RELATIONS, "requested_url", "final_url"], validate_unique=False)
+    capture.save(update_fields=[*fields, "updated_at"])
+    if outcome and not failure and capture.parent_id is None:
+        _enqueue_embedded(capture, outcome.embedded_media)
+
+
+def _enqueue_embedded(capture: Capture, urls: list[str]) -> None:
+    """One level deep: children of a page capture; children never spawn children."""
+    validate = URLValidator(schemes=["http", "https"])
+    for url in urls:
+        try:
+            validate(url)
+        except ValidationError:
+            continue
+        if len(url) > 2000:
+            continue
+        capture_enqueue(
+            evidence=capture.evidence, requested_by=capture.requested_by, parent=capture, url=url
+        )
+
+
+def _lock(capture: Capture) -> Capture:
+    """Re-read the row under lock: the caller's copy may be stale by the time it acts."""
+    return Capture.objects.select_for_update().get(pk=capture.pk)
+
+
+@transaction.atomic
+def capture_fail(*, capture: Capture, code: str, message: str) -> Capture:
+    """Mark a capture failed with its reason (an operator's or the sweeper's decision).
+    Locks the row; a worker still running it finds its fence broken and drops its result."""
+    capture = _lock(capture)
+    if capture.status == Status.SUCCEEDED:
+        raise DomainError("A succeeded capture cannot be marked failed.", code="invalid_state")
+    capture.status = Status.FAILED
+    capture.error_code = code
+    capture.error_message = message
+    capture.finished_at = timezone.now()
+    capture.full_clean(exclude=[*RELATIONS, "requested_url", "final_url"], validate_unique=False)
+    capture.save(
+        update_fields=["status", "error_code", "error_message", "finished_at", "updated_at"]
+    )
+    return capture
+
+
+def _is_stuck(capture: Capture) -> bool:
+    lease_expired = timezone.now() - timedelta(seconds=settings.CAPTURE_STUCK_AFTER)
+    return capture.started_at is None or capture.started_at < lease_expired
+
+
+@transaction.atomic
+def capture_requeue(*, capture: Capture, reset_attempts: bool = False) -> Capture:
+    """Put a failed, queued or stuck capture back in the queue; its task is sent on commit.
+
+    Locks the row. `reset_attempts` (the admin action) grants a fresh set of attempts. A
+    capture being fetched right now is refused: two workers would race for it.
+    """
+    capture = _lock(capture)
+    if capture.status == Status.SUCCEEDED:
+        raise DomainError(
+            "A succeeded capture is not re-queued; ask for a new capture of the evidence.",
+            code="invalid_state",
+        )
+    if capture.status == Status.FETCHING and not _is_stuck(capture):
+        raise DomainError(
+            "This capture is being fetched now; re-queue it only if it is still fetching "
+            f"after {settings.CAPTURE_STUCK_AFTER} seconds.",
+            code="invalid_state",
+        )
+    capture.status = Status.QUEUED
+    capture.started_at = None
+    capture.finished_at = None
+    capture.error_code = ""
+    capture.error_message = ""
+    fields = ["status", "started_at", "finished_at", "error_code", "error_message", "updated_at"]
+    if reset_attempts:
+        capture.attempts = 0
+        fields.append("attempts")
+    capture.save(update_fields=fields)
+    _enqueue_on_commit(capture.pk)
+    return capture

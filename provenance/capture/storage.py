@@ -1,0 +1,128 @@
+"""Content-addressed storage for captured bytes, WARCs and thumbnails.
+
+Every file is stored once under `sha256/ab/cd/<hash>` in the "captures" storage (the media
+directory, or S3 when configured; see settings). The name is the hash, so two captures of
+the same bytes share one file, and `verify_captures` can re-hash a file against its name.
+"""
+
+import hashlib
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    sha256: str
+    size: int
+
+
+class StorageError(Exception):
+    """The stored copy could not be written or read back as expected."""
+
+
+def capture_storage() -> Storage:
+    return storages["captures"]
+
+
+def blob_name(sha256: str) -> str:
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def hash_stream(stream: BinaryIO) -> tuple[str, int]:
+    """SHA-256 and size of a stream, read in chunks so memory stays flat."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    with open(path, "rb") as fh:
+        return hash_stream(fh)
+
+
+def store_file(path: Path, *, sha256: str | None = None) -> StoredFile:
+    """Store the file at `path` under its hash; a file already there is kept (dedup).
+
+    `sha256` may be passed when the caller hashed the bytes while receiving them. A stored
+    file of the wrong size (a write cut short elsewhere) is replaced.
+    """
+    size = path.stat().st_size
+    if sha256 is None:
+        sha256, size = hash_file(path)
+    name = blob_name(sha256)
+    storage = capture_storage()
+    if storage.exists(name) and storage.size(name) == size:
+        return StoredFile(name=name, sha256=sha256, size=size)
+    try:
+        target = Path(storage.path(name))
+    except NotImplementedError:
+        _upload(storage, name, path)
+    else:
+        _place_atomically(path, target)
+    return StoredFile(name=name, sha256=sha256, size=size)
+
+
+def _place_atomically(source: Path, target: Path) -> None:
+    """Write beside the target under a temporary name, then rename over it.
+
+    A reader never sees a half-written file and concurrent writers of the same hash just
+    replace identical bytes. A hard link avoids copying when both sit on one filesystem.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+        with open(temporary, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _upload(storage: Storage, name: str, source: Path) -> None:
+    """Object stores write a key whole or not at all, so no temporary name is needed."""
+    with open(source, "rb") as fh:
+        saved = storage.save(name, File(fh, name=name))
+    if saved != name:
+        raise StorageError(f"Storage renamed {name} to {saved}; enable file overwrite.")
+
+
+def open_stored(name: str) -> File:
+    """Open a stored file for reading; raises FileNotFoundError when it is gone."""
+    storage = capture_storage()
+    if not name or not storage.exists(name):
+        raise FileNotFoundError(name)
+    return storage.open(name, "rb")
+
+
+def stored_exists(name: str) -> bool:
+    return bool(name) and capture_storage().exists(name)
+
+
+def open_blob(capture) -> File:
+    """The captured bytes (decoded body or uploaded file) of a capture."""
+    return open_stored(capture.blob)
+
+
+def open_warc(capture) -> File:
+    return open_stored(capture.warc)
+
+
+def open_thumbnail(capture) -> File:
+    return open_stored(capture.thumbnail)

@@ -1,0 +1,105 @@
+"""Reads for sources, each with a fixed number of queries whatever the number of rows."""
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from claims.models import Claim
+from claimtrail.exceptions import NotFound
+from claimtrail.lib.normalize import NORMALIZERS, IdentifierError, normalize_identifier
+from claimtrail.roles import VIEWER, user_has_role
+from provenance.models import Appearance
+from sources.models import Source, SourceIdentifier
+
+PUBLISHED = Claim.ReviewState.PUBLISHED
+
+
+def _sees_everything(actor) -> bool:
+    return actor is not None and user_has_role(actor, VIEWER)
+
+
+def source_visible_queryset(*, actor) -> QuerySet[Source]:
+    """Sources `actor` may see: all for viewers, else those on a published claim."""
+    sources = Source.objects.all()
+    if _sees_everything(actor):
+        return sources
+    published = Appearance.objects.filter(source=OuterRef("pk"), claim__review_state=PUBLISHED)
+    return sources.filter(Exists(published))
+
+
+def source_list(*, actor) -> QuerySet[Source]:
+    """Visible sources with their parent (joined) and identifiers (one prefetch)."""
+    return (
+        source_visible_queryset(actor=actor)
+        .select_related("parent")
+        .prefetch_related(
+            Prefetch("identifiers", queryset=SourceIdentifier.objects.order_by("kind", "id"))
+        )
+    )
+
+
+def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
+    """One visible source with identifiers, parent and the appearances `actor` may see.
+
+    Four queries whatever the number of appearances: the source (with its parent), its
+    identifiers, and its appearances with their claims (in `visible_appearances`,
+    oldest first). Missing or invisible sources, and ids that are not UUIDs, raise
+    NotFound (404).
+    """
+    try:
+        public_id = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such source.") from exc
+    appearances = Appearance.objects.select_related("claim").order_by(
+        "published_at", "created_at", "id"
+    )
+    if not _sees_everything(actor):
+        appearances = appearances.filter(claim__review_state=PUBLISHED)
+    source = (
+        source_list(actor=actor)
+        .prefetch_related(
+            Prefetch("appearances", queryset=appearances, to_attr="visible_appearances")
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if source is None:
+        raise NotFound("No such source.")
+    return source
+
+
+def sources_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Source]:
+    """The visible sources among `public_ids`, keyed by public id (one query)."""
+    ids = set(public_ids)
+    if not ids:
+        return {}
+    found = source_visible_queryset(actor=actor).filter(public_id__in=ids)
+    return {source.public_id: source for source in found}
+
+
+def source_filter_by_identifier(
+    queryset: QuerySet[Source], *, value: str, kind: str = ""
+) -> QuerySet[Source]:
+    """Sources with an identifier equal to `value` once normalized for `kind`.
+
+    Without a kind, every kind `value` can be read as is tried. Raises IdentifierError
+    when `value` is not an identifier of `kind` (or of any kind).
+    """
+    kinds = [kind] if kind else list(NORMALIZERS)
+    conditions = []
+    for each_kind in kinds:
+        try:
+            normalized = normalize_identifier(each_kind, value)
+        except IdentifierError:
+            if kind:
+                raise
+            continue
+        conditions.append(Q(kind=each_kind, normalized_value=normalized))
+    if not conditions:
+        raise IdentifierError(f"“{value}” is not an identifier of any known kind.")
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    matching = SourceIdentifier.objects.filter(condition, source=OuterRef("pk"))
+    return queryset.filter(Exists(matching))

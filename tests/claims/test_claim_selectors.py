@@ -1,0 +1,47 @@
+"""claims.selectors: visibility and the filters of claim_list."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from claims.selectors import claim_get_for_user, claim_list, claim_lookup_for_user
+from claimtrail.exceptions import NotFound
+from tests.factories import ClaimFactory, PublishedClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_claim_list_shows_anonymous_only_published(anonymous, viewer):
+    published, draft = PublishedClaimFactory(), ClaimFactory()
+
+    assert list(claim_list(actor=anonymous)) == [published]
+    assert set(claim_list(actor=viewer)) == {published, draft}
+
+
+def test_claim_list_applies_filters(viewer):
+    ClaimFactory(tags=["drone"])
+    refuted = PublishedClaimFactory(verdict="refuted", tags=["drone"])
+
+    claims = claim_list(actor=viewer, filters={"verdict": "refuted", "tag": "drone"})
+
+    assert list(claims) == [refuted]
+
+
+def test_claim_list_rejects_invalid_filters(viewer):
+    with pytest.raises(ValidationError) as exc:
+        claim_list(actor=viewer, filters={"source": "nope"})
+
+    assert exc.value.message_dict == {"source": ["Enter a valid UUID."]}
+
+
+@pytest.mark.parametrize("selector", [claim_lookup_for_user, claim_get_for_user])
+def test_claim_getters_hide_unpublished_claims_like_missing_ones(anonymous, viewer, selector):
+    draft = ClaimFactory()
+
+    assert selector(public_id=draft.public_id, actor=viewer) == draft
+    assert selector(public_id=str(draft.public_id), actor=viewer) == draft
+    for public_id in (draft.public_id, uuid.uuid4(), "not-a-uuid"):
+        with pytest.raises(NotFound) as exc:
+            selector(public_id=public_id, actor=anonymous)
+        assert exc.value.message == "No claim with this id."

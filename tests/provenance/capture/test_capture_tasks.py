@@ -1,0 +1,145 @@
+"""Celery tasks: sent only after commit, options for at-least-once delivery, retries."""
+
+import pytest
+from django.db import transaction
+
+from claimtrail.celery import app
+from provenance.capture.services import CaptureRetry, capture_enqueue
+from provenance.models import Capture
+from provenance.tasks import capture_recapture_task, capture_run_task, capture_sweep_task
+from tests.factories import EvidenceFactory
+from tests.provenance.capture.pipeline_support import (  # noqa: F401
+    Route,
+    capture_settings_fixture,
+    http_server_fixture,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_evidence_with_a_url_queues_a_capture_sent_after_commit(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(capture_run_task, "delay", lambda capture_id: sent.append(capture_id))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        evidence = EvidenceFactory(url="https://example.org/clip.mp4")
+        assert sent == []  # nothing leaves before the transaction commits
+
+    capture = evidence.captures.get()
+    assert len(callbacks) == 1
+    assert sent == [capture.pk]
+    assert capture.status == Capture.Status.QUEUED
+    assert capture.method == Capture.Method.FETCH
+    assert capture.requested_url == "https://example.org/clip.mp4"
+
+
+def test_rolled_back_transaction_sends_nothing(django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(capture_run_task, "delay", lambda capture_id: sent.append(capture_id))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        EvidenceFactory(url="https://example.org/a.jpg")
+        raise RuntimeError("request failed later")
+    assert sent == []
+    assert not Capture.objects.exists()
+
+
+def test_broker_outage_does_not_fail_the_saving_request(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(capture_id):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(capture_run_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = EvidenceFactory(url="https://example.org/b.jpg")
+    # The capture stays queued; the sweeper re-sends it (test_capture_sweep).
+    assert evidence.captures.get().status == Capture.Status.QUEUED
+
+
+def test_run_task_is_acked_late_and_retries_with_backoff_and_jitter(settings):
+    assert capture_run_task.acks_late is True
+    assert capture_run_task.reject_on_worker_lost is True
+    assert capture_run_task.autoretry_for == (CaptureRetry,)
+    assert capture_run_task.retry_backoff == settings.CAPTURE_RETRY_BACKOFF
+    assert capture_run_task.retry_backoff_max == settings.CAPTURE_RETRY_BACKOFF_MAX
+    assert capture_run_task.retry_jitter is True
+    assert capture_run_task.max_retries >= settings.CAPTURE_MAX_ATTEMPTS - 1
+
+
+def test_run_task_retries_transient_failures_until_success(capture_settings, http_server):
+    url = http_server.sequence(
+        "/flaky",
+        [Route(body=b"x", status=503), Route(body=b"x", status=502), Route(body=b"finally")],
+    )
+    capture = EvidenceFactory(url=url).captures.get()
+
+    capture_run_task.apply(args=[capture.pk])  # eager: retries run at once
+
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.SUCCEEDED
+    assert capture.attempts == 3
+    assert http_server.hits_for("/flaky") == 3
+
+
+def test_run_task_records_the_final_failure_with_its_reason(capture_settings, http_server):
+    capture_settings.CAPTURE_MAX_ATTEMPTS = 3
+    capture = EvidenceFactory(url=http_server.route("/down", status=503)).captures.get()
+
+    capture_run_task.apply(args=[capture.pk])
+
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.FAILED
+    assert capture.error_code == "http_error"
+    assert "(gave up after 3 attempts)" in capture.error_message
+    assert http_server.hits_for("/down") == 3
+
+
+def test_permanent_failure_is_not_retried(capture_settings, http_server):
+    capture = EvidenceFactory(url=http_server.route("/nope", status=404)).captures.get()
+    capture_run_task.apply(args=[capture.pk])
+    capture.refresh_from_db()
+    assert (capture.status, capture.error_code, capture.attempts) == ("failed", "gone", 1)
+
+
+def test_run_task_twice_is_harmless(capture_settings, http_server):
+    capture = EvidenceFactory(url=http_server.route("/twice", b"t")).captures.get()
+    capture_run_task.apply(args=[capture.pk])
+    capture_run_task.apply(args=[capture.pk])
+    capture.refresh_from_db()
+    assert capture.attempts == 1
+    assert http_server.hits_for("/twice") == 1
+
+
+def test_periodic_tasks_are_scheduled_and_registered(settings):
+    app.loader.import_default_modules()
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["capture-sweep-stuck"]["task"] == capture_sweep_task.name
+    assert schedule["capture-recapture"]["task"] == capture_recapture_task.name
+    assert schedule["capture-recapture"]["schedule"] == 3600.0
+    for entry in schedule.values():
+        assert entry["task"] in app.tasks
+
+
+def test_recapture_task_is_a_no_op_when_disabled(settings):
+    settings.CAPTURE_RECAPTURE_HOURS = 0
+    assert capture_recapture_task.apply().get() == 0
+
+
+def test_sweep_task_reports_counts():
+    assert capture_sweep_task.apply().get() == {"requeued": 0, "failed": 0, "resent": 0}
+
+
+def test_enqueue_refuses_evidence_without_anything_to_fetch():
+    from claimtrail.exceptions import DomainError
+    from provenance.models import Evidence
+
+    evidence = Evidence(url="", title="nothing")  # unsaved: never reaches the database
+    with pytest.raises(DomainError) as raised:
+        capture_enqueue(evidence=evidence)
+    assert raised.value.message == "This evidence has no URL or file to capture."

