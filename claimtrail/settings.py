@@ -167,9 +167,10 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST framework -----------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated request gets a 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claimtrail.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [

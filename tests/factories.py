@@ -24,7 +24,6 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "pw-secret")
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
@@ -36,8 +35,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _system_editor() -> User:
-    user = UserFactory(username="factory_editor", roles=["editor"])
-    return user
+    """The editor behind factory-made rows, created once per test database."""
+    existing = User.objects.filter(username="factory_editor").first()
+    return existing or UserFactory(username="factory_editor", roles=["editor"])
 
 
 class ServiceFactory(factory.Factory):

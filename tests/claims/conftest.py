@@ -26,13 +26,6 @@ def make_succeeded_capture(
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # UserFactory hashes passwords on every call (the factories' editor included);
-    # PBKDF2 made that most of these tests' run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def succeeded_capture():
     return make_succeeded_capture

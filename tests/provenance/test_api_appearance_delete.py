@@ -35,11 +35,11 @@ def test_analyst_gets_403(analyst_client):
     assert Appearance.objects.filter(pk=appearance.pk).exists()
 
 
-def test_anonymous_gets_403(anon_client):
+def test_anonymous_gets_401(anon_client):
     appearance = AppearanceFactory(claim=PublishedClaimFactory())
 
     response = anon_client.delete(url(appearance))
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["detail"] == "Log in or send a token to do this."
     assert Appearance.objects.filter(pk=appearance.pk).exists()

@@ -150,9 +150,9 @@ def test_viewer_gets_403(viewer_client):
     assert not Source.objects.exists()
 
 
-def test_anonymous_gets_403(anon_client):
+def test_anonymous_gets_401(anon_client):
     response = anon_client.post(URL, {"name": "A"}, format="json")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["detail"] == "Log in or send a token to do this."
     assert not Source.objects.exists()
