@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Debian's Chromium for browser captures (CAPTURE_BROWSER_ENABLED turns on when it is there).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
@@ -17,7 +22,7 @@ COPY . .
 # the key here only lets settings load during the build.
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 claimtrail \
-    && mkdir -p var/media var/celery \
+    && mkdir -p var/media/.work var/celery \
     && chown -R claimtrail var
 
 USER claimtrail

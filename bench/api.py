@@ -113,12 +113,13 @@ FROM claims_claim c LEFT JOIN auth_user u ON u.id = c.created_by_id
 ORDER BY c.created_at DESC, c.id DESC LIMIT %s
 """
 )
+# The API's search: the stored vector, GIN-indexed, and the tsquery claims.filters builds.
 SEARCH_SQL = (
     _LIST_SELECT
-    + """, ts_rank(to_tsvector('simple'::regconfig, COALESCE(c.search_document, '')), q)::float8
+    + """, ts_rank(c.search_vector, q)::float8
 FROM claims_claim c LEFT JOIN auth_user u ON u.id = c.created_by_id,
-     websearch_to_tsquery('simple'::regconfig, %s) q
-WHERE to_tsvector('simple'::regconfig, COALESCE(c.search_document, '')) @@ q
+     to_tsquery('simple'::regconfig, %s) q
+WHERE c.search_vector @@ q
 ORDER BY 15 DESC, c.id DESC LIMIT %s
 """
 )
@@ -219,7 +220,9 @@ def floor_list(cursor) -> bytes:
 
 
 def floor_search(cursor) -> bytes:
-    cursor.execute(SEARCH_SQL, [SEARCH_TERM, PAGE])
+    from claims.filters import search_tsquery
+
+    cursor.execute(SEARCH_SQL, [search_tsquery(SEARCH_TERM), PAGE])
     results = [dict(zip(LIST_COLUMNS, row[:-1], strict=True)) for row in cursor.fetchall()]
     page = {"next": None, "previous": None, "results": results}
     return json.dumps(page, default=_json_default).encode()

@@ -3,7 +3,8 @@
 Per claim: 1–9 appearances (one claim has 50) by ~2,000 sources with identifiers, quotes in
 English and Russian (with translations), derived-from edges, ~2 evidence items with 1–2
 captures each, 1–4 tags, review events, and now and then a relation to an earlier claim.
-`search_document` is built as claims.services.claim_refresh_search_document builds it.
+`search_document` and `search_vector` are built as claims.services.claim_refresh_search_document
+builds them.
 History tables are left empty: no measured request reads them.
 """
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
 from bench.words import (
@@ -244,6 +246,10 @@ class _Filler:
             )
             plans.append(quotes)
         Claim.objects.bulk_create(claims, batch_size=BATCH)
+        # search_vector as claim_refresh_search_document stores it.
+        Claim.objects.filter(id__in=[c.id for c in claims]).update(
+            search_vector=SearchVector("search_document", config="simple")
+        )
         self._tags(claims)
         self._appearances(claims, plans)
         self._evidence(claims)

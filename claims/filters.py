@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import django_filters as filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.text import slugify
 from django_filters.fields import IsoDateTimeField
@@ -29,26 +29,63 @@ def search_is_ranked(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+# websearch-like terms: an optional leading "-", then a "quoted phrase" (closing quote
+# optional) or a run of non-blanks.
+_SEARCH_TERM = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+
+
+def _tsquery_lexeme(word: str, *, prefix: bool) -> str:
+    """`word` as one quoted tsquery operand: no operator in it can reach to_tsquery."""
+    escaped = word.replace("\\", "\\\\").replace("'", "''")
+    return f"'{escaped}':*" if prefix else f"'{escaped}'"
+
+
+def search_tsquery(q: str) -> str:
+    """`q` in to_tsquery syntax: web-search terms, each word a prefix.
+
+    Words must all match, each as a prefix ("террор" finds "террористическую");
+    "quoted phrases" match exactly, word after word; -word (the whole word) or -"phrase"
+    excludes; `or` between terms gives alternatives. Every word is a quoted, escaped
+    operand, which the 'simple' parser then splits as it splits documents ("example.com",
+    "foo-bar").
+    """
+    groups: list[list[str]] = [[]]
+    terms = _SEARCH_TERM.findall(q)
+    for position, (negated, phrase, word) in enumerate(terms):
+        # `or` between two terms is the operator; first, last or doubled it is a word.
+        is_last = position == len(terms) - 1
+        if word.lower() == "or" and not negated and groups[-1] and not is_last:
+            groups.append([])
+            continue
+        if word:
+            term = _tsquery_lexeme(word, prefix=not negated)
+        elif phrase.split():
+            term = " <-> ".join(_tsquery_lexeme(w, prefix=False) for w in phrase.split())
+        else:
+            continue  # ""
+        groups[-1].append(f"!({term})" if negated else f"({term})")
+    return " | ".join(f"({' & '.join(terms)})" for terms in groups if terms)
+
+
 def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
     """Claims whose text, summary or appearance quotes/translations match `q`.
 
-    PostgreSQL: web-search syntax over the 'simple' configuration, annotated with
-    `search_rank`. The expression must stay identical to the one indexed in
-    claims/migrations/0003 so that the GIN index is used. Elsewhere: every word must
-    occur, case-insensitively.
+    PostgreSQL: `search_tsquery(q)` over the stored `search_vector` ('simple'
+    configuration, GIN-indexed), annotated with `search_rank`. Elsewhere: every word must
+    occur, case-insensitively, anywhere in a word.
     """
     if not q.strip():
         return queryset
     if search_is_ranked(queryset):
-        vector = SearchVector("search_document", config="simple")
-        query = SearchQuery(q, search_type="websearch", config="simple")
+        tsquery = search_tsquery(q)
+        if not tsquery:  # only quotes: nothing to look for, but still a ranked result
+            return queryset.annotate(**{SEARCH_RANK: Value(0.0, FloatField())}).none()
+        query = SearchQuery(tsquery, search_type="raw", config="simple")
         # ts_rank is a real; as double precision its text form round-trips exactly,
         # which cursor pagination needs to resume after a row.
-        return (
-            queryset.alias(search=vector)
-            .annotate(**{SEARCH_RANK: Cast(SearchRank(vector, query), FloatField())})
-            .filter(search=query)
-        )
+        return queryset.annotate(
+            **{SEARCH_RANK: Cast(SearchRank(F("search_vector"), query), FloatField())}
+        ).filter(search_vector=query)
     # SQLite's LIKE folds ASCII only; its REGEXP is Python's re, which folds any script.
     for word in re.findall(r"\w+", q):
         queryset = queryset.filter(search_document__iregex=re.escape(word))
@@ -110,7 +147,8 @@ class ClaimFilter(filters.FilterSet):
         max_length=Q_MAX_LENGTH,
         help_text=(
             "Full-text search over claim text, summary, appearance quotes (any language) "
-            'and their translations. Web-search syntax: "exact phrase", -exclude, or. '
+            "and their translations. Every word must match the start of a word (`terror` "
+            'finds "terrorist"). Web-search syntax: "exact phrase", -exclude, or. '
             "Results are ordered by relevance unless `ordering` is given."
         ),
     )

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -73,9 +74,15 @@ class Claim(PublicModel):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Claim text, summary, and every appearance quote and translation, kept by the
-    # services for full-text search (a GIN index on PostgreSQL, see migrations).
+    # services for full-text search.
     search_document = models.TextField(blank=True, editable=False)
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["search_document"])
+    # search_document as a tsvector ('simple' configuration), kept beside it by
+    # claim_refresh_search_document so that ranking a search reads it instead of parsing
+    # every match again; GIN-indexed (claims/migrations/0004). Always null on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[tags], excluded_fields=["search_document", "search_vector"]
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.contrib.postgres.search import SearchVector
+from django.db import IntegrityError, connections, transaction
+from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
@@ -43,7 +44,11 @@ def _tags(names: Iterable[str]) -> list[Tag]:
 
 
 def claim_refresh_search_document(*, claim_ids: Iterable[int]) -> None:
-    """Rebuild the full-text document of claims from their text and appearance quotes."""
+    """Rebuild the full-text document of claims from their text and appearance quotes.
+
+    On PostgreSQL the same UPDATE stores the document's tsvector ('simple'
+    configuration) in `search_vector`, which searches match and rank on.
+    """
     from provenance.models import Appearance
 
     ids = list(claim_ids)
@@ -52,9 +57,14 @@ def claim_refresh_search_document(*, claim_ids: Iterable[int]) -> None:
         "claim_id", "quote", "quote_translation"
     ):
         quotes[claim_id].extend(part for part in (quote, translation) if part)
+    stores_vector = connections[Claim.objects.db].vendor == "postgresql"
     for claim in Claim.objects.filter(id__in=ids).only("id", "text", "summary"):
         document = "\n".join([claim.text, claim.summary, *quotes[claim.id]])
-        Claim.objects.filter(id=claim.id).update(search_document=document)
+        # Value(document), not F("search_document"): an UPDATE's expressions see the old row.
+        vector = {"search_vector": SearchVector(Value(document), config="simple")}
+        Claim.objects.filter(id=claim.id).update(
+            search_document=document, **(vector if stores_vector else {})
+        )
 
 
 @transaction.atomic

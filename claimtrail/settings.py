@@ -4,6 +4,7 @@ Defaults make `make run` work on a fresh machine (SQLite, Celery's filesystem
 transport); production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and friends.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -161,6 +162,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds a worker process keeps its database connection from one task to the next (0: a
+# new connection for every task). CONN_MAX_AGE above is for the web processes.
+CELERY_WORKER_CONN_MAX_AGE = env.int("CELERY_WORKER_CONN_MAX_AGE", default=600)
+# Celery's Django fixup closes connections around every task unless this is set; it then
+# closes them every that many tasks (provenance/capture/worker.py does the rest).
+CELERY_DB_REUSE_MAX = 1000 if CELERY_WORKER_CONN_MAX_AGE > 0 else None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -272,6 +279,27 @@ CAPTURE_HTML_MAX_BYTES = env.int("CAPTURE_HTML_MAX_BYTES", default=5 * 1024 * 10
 # Images above this many pixels keep their bytes and hash but are not decoded (bombs).
 CAPTURE_IMAGE_MAX_PIXELS = env.int("CAPTURE_IMAGE_MAX_PIXELS", default=40_000_000)
 CAPTURE_THUMBNAIL_SIZE = env.int("CAPTURE_THUMBNAIL_SIZE", default=400)
+# Browser capture of web pages and social posts: headless Chromium whose every request is
+# served by the capture fetcher (same address rules, limits per request and per page).
+# Videos and social posts whose link is a page also get the video behind it via yt-dlp.
+CAPTURE_MEDIA_ENABLED = env.bool("CAPTURE_MEDIA_ENABLED", default=True)
+CAPTURE_BROWSER_PATH = env.str("CAPTURE_BROWSER_PATH", default="/usr/bin/chromium")
+CAPTURE_BROWSER_ENABLED = env.bool(
+    "CAPTURE_BROWSER_ENABLED", default=os.access(CAPTURE_BROWSER_PATH, os.X_OK)
+)
+if CAPTURE_BROWSER_ENABLED and not os.access(CAPTURE_BROWSER_PATH, os.X_OK):
+    raise environ.ImproperlyConfigured(
+        f"CAPTURE_BROWSER_ENABLED is on but CAPTURE_BROWSER_PATH ({CAPTURE_BROWSER_PATH}) is "
+        "not an executable; install Chromium or point CAPTURE_BROWSER_PATH at it."
+    )
+CAPTURE_BROWSER_DEADLINE = env.float("CAPTURE_BROWSER_DEADLINE", default=120.0)
+CAPTURE_BROWSER_MAX_REQUESTS = env.int("CAPTURE_BROWSER_MAX_REQUESTS", default=300)
+CAPTURE_BROWSER_MAX_RESOURCE_BYTES = env.int(
+    "CAPTURE_BROWSER_MAX_RESOURCE_BYTES", default=50 * 1024 * 1024
+)
+CAPTURE_BROWSER_MAX_PAGE_BYTES = env.int(
+    "CAPTURE_BROWSER_MAX_PAGE_BYTES", default=500 * 1024 * 1024
+)
 # Captured bytes, WARCs and thumbnails go to the "captures" storage: the media directory,
 # or an S3-compatible bucket once CAPTURE_S3_BUCKET is set. Without the key pair, boto3's
 # usual credential chain (instance role, AWS_* variables) applies.

@@ -221,6 +221,11 @@ class Capture(PublicModel):
     class Method(models.TextChoices):
         FETCH = "fetch", "Fetched over HTTP"
         UPLOAD = "upload", "Uploaded file"
+        # blob/sha256 are the full-page screenshot (the visual record); `dom` the rendered
+        # page; the WARC holds every request the page made.
+        BROWSER = "browser", "Rendered in a browser"
+        # The video behind a page, downloaded with yt-dlp (a child of the page capture).
+        MEDIA = "media", "Video downloaded with yt-dlp"
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="captures")
     parent = models.ForeignKey(
@@ -252,6 +257,12 @@ class Capture(PublicModel):
     warc = models.CharField(max_length=255, blank=True, help_text="Storage name of the WARC.")
     warc_sha256 = models.CharField(max_length=64, blank=True)
     thumbnail = models.CharField(max_length=255, blank=True)
+    screenshot = models.CharField(
+        max_length=255, blank=True, help_text="Storage name of the full-page screenshot (PNG)."
+    )
+    dom = models.CharField(
+        max_length=255, blank=True, help_text="Storage name of the rendered DOM (HTML)."
+    )
     metadata = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     error_code = models.CharField(max_length=32, blank=True)

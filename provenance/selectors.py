@@ -20,8 +20,11 @@ def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evide
     Annotations: latest_capture_public_id, latest_capture_status, latest_capture_sha256,
     latest_capture_finished_at, latest_capture_error_code.
     """
-    newest = Capture.objects.filter(evidence_id=OuterRef("pk"), parent__isnull=True).order_by(
-        "-created_at", "-id"
+    # The browser capture beside a page's HTTP capture is a view of it, not its bytes.
+    newest = (
+        Capture.objects.filter(evidence_id=OuterRef("pk"), parent__isnull=True)
+        .exclude(method=Capture.Method.BROWSER)
+        .order_by("-created_at", "-id")
     )
     return queryset.annotate(
         latest_capture_public_id=Subquery(newest.values("public_id")[:1]),

@@ -7,6 +7,7 @@ worker runs again, and the services make that harmless (conditional claim, attem
 from celery import shared_task
 from django.conf import settings
 
+from provenance.capture import worker  # noqa: F401 - keeps worker DB connections open
 from provenance.capture.errors import CaptureBusy, CaptureRetry
 from provenance.capture.maintenance import capture_schedule_recaptures, capture_sweep_stuck
 from provenance.capture.services import capture_run

@@ -19,6 +19,9 @@ MAX_REVIEW_CAPTURES = 500
 
 
 # --- Read ---------------------------------------------------------------------
+# The list and detail endpoints build these shapes with claims/api/payloads.py from the
+# selectors' dicts; these serializers describe them in the schema and stay exact for model
+# instances (tests/claims/test_api_claim_payloads.py compares the two).
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from claims import services
+from claims.api.payloads import claim_detail, claim_list_items, review_event_item
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimListSerializer,
@@ -22,10 +23,11 @@ from claims.api.serializers import (
 from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
 from claims.models import Claim
 from claims.selectors import (
-    claim_get_for_user,
-    claim_list,
+    claim_detail_for_user,
+    claim_list_values,
     claim_lookup_for_user,
     claim_relation_get,
+    claim_tag_names,
     review_captures_for_claim,
 )
 from claimtrail.api_schema import error_responses
@@ -78,15 +80,15 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     }
 
     def get_queryset(self):
-        return claim_list(actor=self.request.user)
+        return claim_list_values(actor=self.request.user)
 
     def get_object(self) -> Claim:
-        """The claim in the URL, bare, for writes; reads go through claim_get_for_user."""
+        """The claim in the URL, bare, for writes; reads go through claim_detail_for_user."""
         return claim_lookup_for_user(public_id=self.kwargs["public_id"], actor=self.request.user)
 
     def _detail(self, claim: Claim) -> dict:
-        claim = claim_get_for_user(public_id=claim.public_id, actor=self.request.user)
-        return ClaimDetailSerializer(claim).data
+        detail = claim_detail_for_user(public_id=claim.public_id, actor=self.request.user)
+        return claim_detail(detail)
 
     @extend_schema(
         summary="List claims",
@@ -97,7 +99,10 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={200: ClaimListSerializer(many=True), **error_responses(400)},
     )
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        # Rows are dicts (claim_list_values) shaped by claim_list_items, not serializers.
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        tags = claim_tag_names(claim_ids=[row["id"] for row in rows])
+        return self.get_paginated_response(claim_list_items(rows, tags=tags))
 
     @extend_schema(
         summary="A claim with its appearances, evidence, related claims and review history",
@@ -105,8 +110,8 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={200: ClaimDetailSerializer, **error_responses(404)},
     )
     def retrieve(self, request, public_id=None):
-        claim = claim_get_for_user(public_id=public_id, actor=request.user)
-        return Response(ClaimDetailSerializer(claim).data)
+        detail = claim_detail_for_user(public_id=public_id, actor=request.user)
+        return Response(claim_detail(detail))
 
     @extend_schema(
         summary="Enter a claim (analysts)",
@@ -183,9 +188,9 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     exc.message, code="unknown_reference", fields={"captures": [exc.message]}
                 ) from exc
         event = services.claim_review(claim=claim, actor=request.user, **data)
-        claim = claim_get_for_user(public_id=claim.public_id, actor=request.user)
-        event = next(e for e in claim.review_events.all() if e.pk == event.pk)
-        return Response(ReviewResultSerializer({"claim": claim, "event": event}).data)
+        detail = claim_detail_for_user(public_id=claim.public_id, actor=request.user)
+        event_row = next(e for e in detail["review_events"] if e["id"] == event.pk)
+        return Response({"claim": claim_detail(detail), "event": review_event_item(event_row)})
 
     @extend_schema(
         summary="Merge this duplicate claim into another (editors)",

@@ -27,7 +27,13 @@ from claimtrail.roles import ANALYST
 from provenance.capture.selectors import capture_get_for_user, capture_list
 from provenance.capture.serializers import CaptureSerializer
 from provenance.capture.services import capture_enqueue
-from provenance.capture.storage import open_blob, open_thumbnail, open_warc
+from provenance.capture.storage import (
+    open_blob,
+    open_dom,
+    open_screenshot,
+    open_thumbnail,
+    open_warc,
+)
 from provenance.models import Capture, CaptureStatus
 from provenance.selectors import evidence_visible_queryset
 
@@ -162,6 +168,35 @@ class CaptureViewSet(viewsets.ReadOnlyModelViewSet):
             stored,
             content_type=content_type,
             filename=f"capture-{capture.public_id}-thumbnail.{extension}",
+        )
+
+    @extend_schema(
+        summary="Download the full-page screenshot of a browser capture",
+        responses={(200, "image/png"): BINARY, **ERRORS_READ},
+    )
+    @action(detail=True, **DOWNLOAD)
+    def screenshot(self, request, public_id=None):
+        capture = self.get_object()
+        stored = _open_or_404(open_screenshot, capture, "screenshot")
+        return _download(
+            stored,
+            content_type="image/png",
+            filename=f"capture-{capture.public_id}-screenshot.png",
+        )
+
+    @extend_schema(
+        summary="Download the rendered DOM of a browser capture",
+        description="The page as its scripts left it, serialized as UTF-8 HTML.",
+        responses={(200, "text/html"): BINARY, **ERRORS_READ},
+    )
+    @action(detail=True, **DOWNLOAD)
+    def dom(self, request, public_id=None):
+        capture = self.get_object()
+        stored = _open_or_404(open_dom, capture, "rendered DOM")
+        return _download(
+            stored,
+            content_type="text/html; charset=utf-8",
+            filename=f"capture-{capture.public_id}-dom.html",
         )
 
 

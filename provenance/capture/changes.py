@@ -9,9 +9,11 @@ from provenance.models import Capture
 
 def change_since_previous(capture: Capture, sha256: str) -> dict:
     """Compare with the previous success of the same lineage: top-level captures of the
-    item, or captures of the same embedded URL."""
+    item, or captures of the same embedded URL; browser captures (screenshots) only with
+    browser captures."""
     previous = Capture.objects.filter(
         evidence_id=capture.evidence_id,
+        method=capture.method,
         status=Capture.Status.SUCCEEDED,
         parent__isnull=capture.parent_id is None,
     ).exclude(pk=capture.pk)

@@ -19,11 +19,13 @@ LIBRARIES = (
     "requests-hardened",
     "urllib3",
     "warcio",
+    "yt-dlp",
     "filetype",
     "extruct",
     "lxml",
     "pillow",
     "ImageHash",
+    "playwright",
 )
 GONE_STATUSES = {404, 410}
 # Statuses worth trying again later: the server may be overloaded or rate-limiting.

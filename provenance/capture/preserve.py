@@ -51,7 +51,11 @@ def preserve_fetch(capture, *, workdir: Path, final_attempt: bool) -> Outcome:
 
 def _record_fetch(capture, result, workdir, started_at, began, failure) -> Outcome:
     detected, effective = detect_content_type(result.body_path, result.content_type)
-    timings = dict(result.timings)
+    # The fetch's own timings (dns, connect, ttfb) and its total as download_ms: total_ms
+    # below is the whole pipeline, as for an upload.
+    timings = {k: v for k, v in result.timings.items() if k != "total_ms"}
+    if "total_ms" in result.timings:
+        timings["download_ms"] = result.timings["total_ms"]
     step = monotonic()
     blob = store_file(result.body_path, sha256=result.body_sha256)
     timings["store_ms"] = _ms(step)
@@ -81,6 +85,7 @@ def _record_fetch(capture, result, workdir, started_at, began, failure) -> Outco
                 **metadata,
             },
         ),
+        content_type=effective,
     )
     timings["warc_ms"] = _ms(step)
     embedded, thumbnail = [], ""

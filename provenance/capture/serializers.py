@@ -17,6 +17,12 @@ class CaptureLinksSerializer(serializers.Serializer):
     blob = serializers.URLField(allow_null=True, help_text="The captured bytes.")
     warc = serializers.URLField(allow_null=True, help_text="The WARC of the exchange.")
     thumbnail = serializers.URLField(allow_null=True)
+    screenshot = serializers.URLField(
+        allow_null=True, help_text="Full-page screenshot (PNG) of a browser capture."
+    )
+    dom = serializers.URLField(
+        allow_null=True, help_text="Rendered DOM (HTML) of a browser capture; never rendered."
+    )
 
 
 class CaptureSerializer(serializers.Serializer):
@@ -49,7 +55,9 @@ class CaptureSerializer(serializers.Serializer):
     )
     content_type = serializers.CharField(help_text="Detected from the bytes, else the header.")
     size = serializers.IntegerField(allow_null=True)
-    sha256 = serializers.CharField(help_text="SHA-256 of the captured bytes (the blob).")
+    sha256 = serializers.CharField(
+        help_text="SHA-256 of the captured bytes (the blob; for a browser capture, the screenshot)."
+    )
     warc_sha256 = serializers.CharField()
     metadata = serializers.JSONField()
     timings = serializers.JSONField()
@@ -92,4 +100,6 @@ class CaptureSerializer(serializers.Serializer):
             "blob": link("blob", capture.blob),
             "warc": link("warc", capture.warc),
             "thumbnail": link("thumbnail", capture.thumbnail),
+            "screenshot": link("screenshot", capture.screenshot),
+            "dom": link("dom", capture.dom),
         }

@@ -19,8 +19,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from claimtrail.exceptions import DomainError
+from provenance.capture.browser import browser_capture_wanted, preserve_browser
 from provenance.capture.changes import change_since_previous
 from provenance.capture.errors import CaptureBusy, CaptureRetry, describe_error
+from provenance.capture.media_preserve import media_capture_wanted, preserve_media
 from provenance.capture.preserve import Outcome, preserve_fetch, preserve_upload
 from provenance.models import Capture, Evidence
 
@@ -28,6 +30,13 @@ logger = logging.getLogger(__name__)
 Status = Capture.Status
 # Fields the worker never changes; excluded from full_clean to spare a query per relation.
 RELATIONS = ["evidence", "parent", "requested_by"]
+
+
+def _validate_fields(capture: Capture, *, exclude: list[str]) -> None:
+    """Field validation (lengths, choices, URLs, JSON) in Python. Not the Meta check
+    constraints: PostgreSQL enforces them on the write that follows, and Django would check
+    each again with a query of its own (savepoint, SELECT, release: 9 statements a capture)."""
+    capture.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
 def _send(capture_id: int) -> None:
@@ -62,7 +71,7 @@ def capture_enqueue(
     """Create a queued capture and schedule its task after the transaction commits.
 
     Uploads are preserved from the stored file; anything else is fetched from `url` (or
-    the evidence's URL).
+    the evidence's URL). Web pages and social posts also get a queued browser capture.
     """
     method = Capture.Method.UPLOAD if evidence.file and not url else Capture.Method.FETCH
     requested_url = "" if method == Capture.Method.UPLOAD else (url or evidence.url)
@@ -76,10 +85,42 @@ def capture_enqueue(
         requested_by=requested_by,
         status=Status.QUEUED,
     )
-    capture.full_clean(exclude=RELATIONS, validate_unique=False)
+    _validate_fields(capture, exclude=RELATIONS)
     capture.save()
     _enqueue_on_commit(capture.pk)
+    if method == Capture.Method.FETCH and browser_capture_wanted(evidence=evidence, parent=parent):
+        _enqueue_browser(evidence=evidence, requested_by=requested_by, url=requested_url)
     return capture
+
+
+def _enqueue_browser(*, evidence: Evidence, requested_by, url: str) -> None:
+    """The browser capture beside a page's HTTP capture: its own row, task and attempts."""
+    _queue(evidence=evidence, requested_by=requested_by, method=Capture.Method.BROWSER, url=url)
+
+
+def _enqueue_child(page: Capture, *, method: str, url: str) -> None:
+    """A capture derived from a finished page capture (the video behind it)."""
+    _queue(
+        evidence=page.evidence,
+        requested_by=page.requested_by,
+        method=method,
+        url=url,
+        parent=page,
+    )
+
+
+def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=None) -> None:
+    capture = Capture(
+        evidence=evidence,
+        parent=parent,
+        method=method,
+        requested_url=url,
+        requested_by=requested_by,
+        status=Status.QUEUED,
+    )
+    _validate_fields(capture, exclude=RELATIONS)
+    capture.save()
+    _enqueue_on_commit(capture.pk)
 
 
 def _claim(capture_id: int) -> Capture | None:
@@ -128,7 +169,7 @@ def capture_run(*, capture_id: int) -> None:
         )
         return
     final_attempt = attempt >= settings.CAPTURE_MAX_ATTEMPTS
-    workdir = Path(tempfile.mkdtemp(prefix="capture-", dir=settings.CAPTURE_WORK_DIR or None))
+    workdir = _new_workdir()
     try:
         outcome = _perform(capture, workdir=workdir, final_attempt=final_attempt)
     except Exception as exc:
@@ -142,7 +183,15 @@ def capture_run(*, capture_id: int) -> None:
         return
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    _finish(capture_id, attempt, outcome=outcome)
+    _finish(capture_id, attempt, outcome=outcome, claimed=capture)
+
+
+def _new_workdir() -> Path:
+    """A private folder for one attempt, under CAPTURE_WORK_DIR (created when missing)."""
+    parent = settings.CAPTURE_WORK_DIR or None
+    if parent:
+        Path(parent).mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="capture-", dir=parent))
 
 
 def _raise_if_busy(capture_id: int) -> None:
@@ -159,6 +208,10 @@ def _raise_if_busy(capture_id: int) -> None:
 def _perform(capture: Capture, *, workdir: Path, final_attempt: bool) -> Outcome:
     if capture.method == Capture.Method.UPLOAD:
         return preserve_upload(capture, workdir=workdir)
+    if capture.method == Capture.Method.BROWSER:
+        return preserve_browser(capture, workdir=workdir, final_attempt=final_attempt)
+    if capture.method == Capture.Method.MEDIA:
+        return preserve_media(capture, workdir=workdir)
     return preserve_fetch(capture, workdir=workdir, final_attempt=final_attempt)
 
 
@@ -192,29 +245,44 @@ def _finish(
     *,
     outcome: Outcome | None = None,
     failure: tuple[str, str] | None = None,
+    claimed: Capture | None = None,
 ) -> None:
-    """Record the outcome (locks the row; fenced by attempt) and queue embedded media."""
-    capture = _locked_if_current(capture_id, attempt)
-    if capture is None:
-        return
+    """Record the outcome and queue embedded media. One conditional UPDATE, fenced by the
+    attempt: it writes only while the capture is still fetching under this attempt number
+    (the row lock it takes orders it with a sweep or a re-claim), else the result is dropped.
+    `claimed` is the row as `_claim` read it (read again when not given)."""
     fields = dict(outcome.fields) if outcome else {}
     failure = failure or (outcome.failure if outcome else None)
-    fields.setdefault("metadata", capture.metadata)
+    capture = None
     if failure:
         fields.update(status=Status.FAILED, error_code=failure[0], error_message=failure[1])
     else:
+        capture = claimed or Capture.objects.get(pk=capture_id)
         fields.update(status=Status.SUCCEEDED, error_code="", error_message="")
         fields["metadata"] = {
-            **fields["metadata"],
+            **fields.get("metadata", {}),
             **change_since_previous(capture, fields["sha256"]),
         }
-    fields["finished_at"] = timezone.now()
-    for name, value in fields.items():
-        setattr(capture, name, value)
-    capture.full_clean(exclude=[*RELATIONS, "requested_url", "final_url"], validate_unique=False)
-    capture.save(update_fields=[*fields, "updated_at"])
-    if outcome and not failure and capture.parent_id is None:
+    now = timezone.now()
+    fields["finished_at"] = now
+    # Only the fields written are validated; the URLs as before: a final URL that the
+    # server redirected to is a fact, whatever Django's URLValidator thinks of it.
+    unwritten = [f.name for f in Capture._meta.fields if f.name not in fields]
+    _validate_fields(Capture(**fields), exclude=[*unwritten, "requested_url", "final_url"])
+    updated = Capture.objects.filter(
+        pk=capture_id, status=Status.FETCHING, attempts=attempt
+    ).update(**fields, updated_at=now)
+    if not updated:
+        logger.info("Capture %s attempt %s was superseded; result dropped", capture_id, attempt)
+        return
+    if outcome and capture is not None and capture.parent_id is None:
         _enqueue_embedded(capture, outcome.embedded_media)
+        if media_capture_wanted(capture=capture, content_type=fields.get("content_type", "")):
+            _enqueue_child(
+                capture,
+                method=Capture.Method.MEDIA,
+                url=fields.get("final_url") or capture.requested_url,
+            )
 
 
 def _enqueue_embedded(capture: Capture, urls: list[str]) -> None:
@@ -248,7 +316,7 @@ def capture_fail(*, capture: Capture, code: str, message: str) -> Capture:
     capture.error_code = code
     capture.error_message = message
     capture.finished_at = timezone.now()
-    capture.full_clean(exclude=[*RELATIONS, "requested_url", "final_url"], validate_unique=False)
+    _validate_fields(capture, exclude=[*RELATIONS, "requested_url", "final_url"])
     capture.save(
         update_fields=["status", "error_code", "error_message", "finished_at", "updated_at"]
     )

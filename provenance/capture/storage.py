@@ -81,7 +81,8 @@ def _place_atomically(source: Path, target: Path) -> None:
     A reader never sees a half-written file and concurrent writers of the same hash just
     replace identical bytes. A hard link avoids copying when both sit on one filesystem.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():  # a stat, cheaper than mkdir's FileExistsError
+        target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         try:
@@ -126,3 +127,11 @@ def open_warc(capture) -> File:
 
 def open_thumbnail(capture) -> File:
     return open_stored(capture.thumbnail)
+
+
+def open_screenshot(capture) -> File:
+    return open_stored(capture.screenshot)
+
+
+def open_dom(capture) -> File:
+    return open_stored(capture.dom)

@@ -4,9 +4,18 @@ A fetch becomes warcinfo + request + response (+ a metadata record with the redi
 chain and timings); an upload becomes warcinfo + resource. The response payload is the
 body exactly as the server sent it (still gzip'd if it was), with the original headers,
 so standard tools (warcio, pywb, ReplayWeb.page) replay what the server said.
+
+The file is a `.warc.gz`: every record is its own gzip member. A payload that is compressed
+already (video, JPEG, zip, a gzip'd body...) goes into its member as deflate "stored"
+blocks (RFC 1951 §3.2.4: the bytes as they are, framed and covered by the gzip CRC-32),
+which every gzip reader inflates like any other member: deflating it again would cost
+20 ms or more of CPU per MB (zlib manages 20-50 MB/s on such bytes at any level) to save
+nothing. Everything else is deflated. The file is hashed while it is written, so storing
+it does not read it back.
 """
 
 import base64
+import hashlib
 import json
 import zlib
 from dataclasses import dataclass
@@ -27,6 +36,56 @@ from provenance.capture.storage import StoredFile, store_file
 # under this name. Content-Encoding is left alone: the payload is still encoded.
 RENAMED_HEADERS = {"transfer-encoding": "X-Claimtrail-Orig-Transfer-Encoding"}
 GZIP_LEVEL = 6  # warcio uses 9: several times slower on large media for a few % gained
+STORED = 0  # zlib level 0: a gzip member of "stored" deflate blocks, nothing compressed
+READ_SIZE = 256 * 1024  # payload reads (warcio's own are 16 KiB: more Python per MB)
+# Payloads of these types are compressed already and go in STORED. Any other payload of
+# PROBE_FROM bytes or more is sampled (PROBE_SAMPLES pieces of PROBE_BYTES spread over the
+# file, so a compressible header does not speak for a video's body) and deflated only if
+# most samples shrink by PROBE_MIN_SAVING at deflate's fastest level.
+COMPRESSED_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/apng",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/heic",
+        "image/heif",
+        "image/jxl",
+        "image/jpx",
+        "audio/aac",
+        "audio/amr",
+        "audio/mp4",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/opus",
+        "audio/webm",
+        "audio/flac",
+        "audio/x-flac",
+        "application/zip",
+        "application/gzip",
+        "application/x-gzip",
+        "application/x-7z-compressed",
+        "application/x-brotli",
+        "application/x-bzip2",
+        "application/x-compress",
+        "application/x-lz4",
+        "application/x-lzip",
+        "application/x-lzop",
+        "application/x-rar-compressed",
+        "application/vnd.rar",
+        "application/x-xz",
+        "application/zstd",
+        "application/epub+zip",
+        "application/vnd.ms-cab-compressed",
+    }
+)
+COMPRESSED_PREFIXES = ("video/", "application/vnd.openxmlformats-officedocument.")
+PROBE_FROM = 64 * 1024
+PROBE_BYTES = 4 * 1024
+PROBE_SAMPLES = 4
+PROBE_MIN_SAVING = 0.1
 
 
 @dataclass(frozen=True)
@@ -39,33 +98,92 @@ class WarcContext:
     metadata: dict
 
 
+def payload_level(path: Path, *, content_type: str = "", content_encoding: str = "") -> int:
+    """The gzip level for a payload: GZIP_LEVEL, or STORED when deflate would not shrink it."""
+    encoding = content_encoding.strip().lower()
+    if encoding and encoding != "identity":
+        return STORED  # gzip, br, zstd...: the server compressed it
+    content_type = content_type.split(";")[0].strip().lower()
+    if content_type in COMPRESSED_TYPES or content_type.startswith(COMPRESSED_PREFIXES):
+        return STORED
+    size = path.stat().st_size
+    if size < PROBE_FROM:
+        return GZIP_LEVEL
+    step = (size - PROBE_BYTES) // (PROBE_SAMPLES - 1)
+    probe = zlib.compressobj(1)  # one compressor for all samples: its set-up costs most
+    shrinking = 0
+    with open(path, "rb") as fh:
+        for index in range(PROBE_SAMPLES):
+            fh.seek(index * step)
+            sample = fh.read(PROBE_BYTES)
+            out = len(probe.compress(sample)) + len(probe.flush(zlib.Z_SYNC_FLUSH))
+            if out <= len(sample) * (1 - PROBE_MIN_SAVING):
+                shrinking += 1
+    return GZIP_LEVEL if shrinking * 2 > PROBE_SAMPLES else STORED
+
+
+class _HashingFile:
+    """The WARC file being written, hashed on the way."""
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.fh.write(data)
+            self.digest.update(data)
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+
+class _MemberGzip:
+    """Each record its own gzip member (what `.warc.gz` readers and indexers expect),
+    at the level set for that record."""
+
+    def __init__(self, out):
+        self.out = out
+        self.level = GZIP_LEVEL
+        self.compressor = None
+
+    def write(self, data: bytes) -> None:
+        if self.compressor is None:  # the first write of a record
+            self.compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        # warcio flushes once at the end of every record.
+        if self.compressor is not None:
+            self.out.write(self.compressor.flush())
+            self.compressor = None
+        self.out.flush()
+
+
 class _Sha256WARCWriter(WARCWriter):
-    """WARC/1.1 allows any digest; SHA-256 matches the hashes we store everywhere else."""
+    """WARC/1.1 allows any digest; SHA-256 matches the hashes we store everywhere else.
+    Writes to `fh` one gzip member per record, at `record.gzip_level` when set (see
+    `payload_level`); `sha256()` is the hash of what was written."""
+
+    def __init__(self, fh):
+        self.file = _HashingFile(fh)
+        super().__init__(_MemberGzip(self.file), gzip=False, warc_version="1.1")
+
+    def sha256(self) -> str:
+        return self.file.digest.hexdigest()
 
     @staticmethod
     def _create_digester():
         return Digester("sha256")
 
-
-class _MemberGzip:
-    """Each record its own gzip member (what `.warc.gz` readers and indexers expect)."""
-
-    def __init__(self, out):
-        self.out = out
-        self.compressor = self._new()
-
     @staticmethod
-    def _new():
-        return zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    def _iter_stream(stream):
+        while buf := stream.read(READ_SIZE):
+            yield buf
 
-    def write(self, data: bytes) -> None:
-        self.out.write(self.compressor.compress(data))
-
-    def flush(self) -> None:
-        # warcio flushes once at the end of every record.
-        self.out.write(self.compressor.flush())
-        self.out.flush()
-        self.compressor = self._new()
+    def _write_warc_record(self, out, record):
+        out.level = getattr(record, "gzip_level", GZIP_LEVEL)
+        super()._write_warc_record(out, record)
 
 
 def sha256_digest_label(hex_digest: str) -> str:
@@ -77,7 +195,7 @@ def _warc_date(moment: datetime) -> str:
 
 
 def _writer(fh) -> _Sha256WARCWriter:
-    return _Sha256WARCWriter(_MemberGzip(fh), gzip=False, warc_version="1.1")
+    return _Sha256WARCWriter(fh)
 
 
 def _warcinfo(writer: _Sha256WARCWriter, ctx: WarcContext):
@@ -113,9 +231,15 @@ def _response_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(RENAMED_HEADERS.get(name.lower(), name), value) for name, value in headers]
 
 
-def write_fetch_warc(result, *, workdir: Path, ctx: WarcContext) -> StoredFile:
-    """WARC of one HTTP exchange (`result` is a fetch.FetchResult); returns the stored file."""
+def write_fetch_warc(
+    result, *, workdir: Path, ctx: WarcContext, content_type: str = ""
+) -> StoredFile:
+    """WARC of one HTTP exchange (`result` is a fetch.FetchResult); returns the stored file.
+
+    `content_type`: the payload's type as detected from its bytes (default: the header's),
+    which decides whether its gzip member is deflated (`payload_level`)."""
     path = workdir / f"{ctx.capture_id}.warc.gz"
+    encoding = next((v for k, v in result.response_headers if k.lower() == "content-encoding"), "")
     split = urlsplit(result.final_url)
     target = (split.path or "/") + (f"?{split.query}" if split.query else "")
     common = {"WARC-Date": _warc_date(ctx.started_at)}
@@ -140,6 +264,11 @@ def write_fetch_warc(result, *, workdir: Path, ctx: WarcContext) -> StoredFile:
                 protocol=result.http_version or "HTTP/1.1",
             ),
         )
+        response.gzip_level = payload_level(
+            result.raw_path,
+            content_type=content_type or result.content_type,
+            content_encoding=encoding,
+        )
         request = writer.create_warc_record(
             result.final_url,
             "request",
@@ -158,7 +287,7 @@ def write_fetch_warc(result, *, workdir: Path, ctx: WarcContext) -> StoredFile:
             warcinfo_id=warcinfo_id,
             refers_to=response.rec_headers.get_header("WARC-Record-ID"),
         )
-    return _store(path)
+    return _store(path, writer.sha256())
 
 
 def write_upload_warc(
@@ -181,6 +310,7 @@ def write_upload_warc(
                 "WARC-Payload-Digest": sha256_digest_label(sha256),
             },
         )
+        resource.gzip_level = payload_level(path, content_type=content_type)
         writer.write_record(resource)
         _metadata_record(
             writer,
@@ -189,11 +319,11 @@ def write_upload_warc(
             warcinfo_id=warcinfo_id,
             refers_to=resource.rec_headers.get_header("WARC-Record-ID"),
         )
-    return _store(warc_path)
+    return _store(warc_path, writer.sha256())
 
 
-def _store(path: Path) -> StoredFile:
+def _store(path: Path, sha256: str | None = None) -> StoredFile:
     try:
-        return store_file(path)
+        return store_file(path, sha256=sha256)
     finally:
         path.unlink(missing_ok=True)

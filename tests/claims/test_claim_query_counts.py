@@ -11,10 +11,10 @@ from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory, So
 
 pytestmark = pytest.mark.django_db
 
-# Detail: the viewer's roles, claim (+ created/reviewed by), tags, appearances (+ source),
-# their derived_from, evidence links, evidence (+ latest capture subqueries), relations
-# out (+ claim), relations in (+ claim), review events (+ actor), the events' captures.
-DETAIL_QUERIES = 11
+# Detail: the viewer's roles, claim (+ created/reviewed by, tags), appearances (+ source,
+# derived_from), evidence links (+ evidence, latest capture), relations both ways (+ the
+# other claim), review events (+ actor, their captures).
+DETAIL_QUERIES = 6
 # List: the viewer's roles, the page of rows (+ created_by, counts as subqueries), tags.
 LIST_QUERIES = 3
 

@@ -5,9 +5,14 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.selectors import claim_get_for_user, claim_list, claim_lookup_for_user
+from claims.selectors import (
+    claim_detail_for_user,
+    claim_get_for_user,
+    claim_list,
+    claim_lookup_for_user,
+)
 from claimtrail.exceptions import NotFound
-from tests.factories import ClaimFactory, PublishedClaimFactory
+from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +50,29 @@ def test_claim_getters_hide_unpublished_claims_like_missing_ones(anonymous, view
         with pytest.raises(NotFound) as exc:
             selector(public_id=public_id, actor=anonymous)
         assert exc.value.message == "No claim with this id."
+
+
+def test_claim_detail_hides_unpublished_claims_like_missing_ones(anonymous, viewer):
+    draft = ClaimFactory()
+
+    assert claim_detail_for_user(public_id=str(draft.public_id), actor=viewer)["id"] == draft.pk
+    for public_id in (draft.public_id, uuid.uuid4(), "not-a-uuid"):
+        with pytest.raises(NotFound) as exc:
+            claim_detail_for_user(public_id=public_id, actor=anonymous)
+        assert exc.value.message == "No claim with this id."
+
+
+def test_claim_detail_reads_each_claims_own_rows(anonymous, viewer, editor):
+    # On PostgreSQL the detail's SQL is compiled once and run with each claim's values.
+    claims = [PublishedClaimFactory(actor=editor, tags=[f"tag-{n}"]) for n in range(2)]
+    source = SourceFactory(actor=editor)
+    quotes = {claim.pk: f"Quote on {claim.pk}" for claim in claims}
+    for claim in claims:
+        AppearanceFactory(actor=editor, claim=claim, source=source, quote=quotes[claim.pk])
+
+    for actor in (viewer, anonymous, viewer):
+        for claim in (*claims, claims[0]):
+            detail = claim_detail_for_user(public_id=claim.public_id, actor=actor)
+            assert detail["id"] == claim.pk
+            assert detail["tags"] == [f"tag-{claims.index(claim)}"]
+            assert [a["quote"] for a in detail["appearances"]] == [quotes[claim.pk]]

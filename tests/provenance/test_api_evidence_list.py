@@ -49,7 +49,8 @@ def test_filters(viewer_client, editor):
     video = EvidenceFactory(kind="video", claims=[claim], appearance=appearance)
     image = EvidenceFactory(kind="image", claims=[claim, ClaimFactory()])
     failed = EvidenceFactory(kind="web_page")
-    capture_fail(capture=Capture.objects.get(evidence=failed), code="timeout", message="Too slow.")
+    http_capture = Capture.objects.get(evidence=failed, method="fetch")
+    capture_fail(capture=http_capture, code="timeout", message="Too slow.")
 
     assert ids(viewer_client.get(URL, {"claim": claim.public_id})) == {
         str(video.public_id),

@@ -1,4 +1,4 @@
-"""Re-hash every stored blob, WARC and thumbnail and compare with the database.
+"""Re-hash every stored blob, WARC, thumbnail and DOM and compare with the database.
 
 A capture is only worth its hash if the stored bytes still match it: run this after a
 restore, a storage migration, or on a schedule. Exit status 1 when anything is missing or
@@ -26,9 +26,9 @@ class Command(BaseCommand):
         checked, problems = 0, []
         # iterator(): constant memory over any number of captures; one query per chunk.
         rows = captures.values_list(
-            "public_id", "blob", "sha256", "size", "warc", "warc_sha256", "thumbnail"
+            "public_id", "blob", "sha256", "size", "warc", "warc_sha256", "thumbnail", "dom"
         )
-        for public_id, blob, sha256, size, warc, warc_sha256, thumb in rows.iterator(500):
+        for public_id, blob, sha256, size, warc, warc_sha256, thumb, dom in rows.iterator(500):
             if blob:
                 problems += self._check(public_id, "blob", blob, sha256, size)
                 checked += 1
@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 checked += 1
             if thumb:  # named by its own hash
                 problems += self._check(public_id, "thumbnail", thumb, thumb.rsplit("/")[-1], None)
+                checked += 1
+            if dom:  # a browser capture's rendered DOM; its screenshot is the blob
+                problems += self._check(public_id, "DOM", dom, dom.rsplit("/")[-1], None)
                 checked += 1
         for problem in problems:
             self.stderr.write(problem)

@@ -82,6 +82,8 @@ def test_detail_shows_status_hashes_metadata_and_links(viewer_client, published_
         "blob": f"{base}/blob/",
         "warc": f"{base}/warc/",
         "thumbnail": f"{base}/thumbnail/",
+        "screenshot": None,
+        "dom": None,
     }
 
 

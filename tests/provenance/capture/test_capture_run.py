@@ -356,3 +356,79 @@ def test_capture_held_by_another_attempt_is_busy_until_its_lease_ends(capture_se
 
     assert raised.value.retry_in >= capture_settings.CAPTURE_STUCK_AFTER - 2
     assert raised.value.retry_in <= capture_settings.CAPTURE_STUCK_AFTER + 1
+
+
+def test_timings_keep_the_download_time_beside_the_pipeline_total(capture_settings, http_server):
+    """Capture.timings: the fetch's own total as download_ms (it used to be overwritten by
+    the pipeline's total_ms), then store, WARC and extract, and total_ms over all of it."""
+    url = http_server.route("/slowish", b"x" * 40_000, chunks=4, delay=0.1)  # ≥ 0.3 s
+
+    capture = _run(_capture_for(url))
+
+    timings = capture.timings
+    assert capture.status == Capture.Status.SUCCEEDED
+    assert timings["download_ms"] >= 250
+    assert timings["ttfb_ms"] <= timings["download_ms"]
+    assert timings["total_ms"] >= timings["download_ms"] + timings["store_ms"] + timings["warc_ms"]
+
+
+def test_one_capture_takes_a_bounded_number_of_statements(
+    capture_settings, http_server, django_assert_max_num_queries
+):
+    """Claim (update, read) and finish (change check, one fenced update): Django's own
+    check-constraint queries are left to PostgreSQL, which enforces the constraints."""
+    capture = _capture_for(http_server.route("/few", b"few queries"))
+
+    with django_assert_max_num_queries(8):  # savepoints included
+        capture_run(capture_id=capture.pk)
+
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "succeeded", "sha256": ""},
+        {"status": "failed", "error_code": ""},
+        {"status": "done"},
+    ],
+    ids=["succeeded-without-sha256", "failed-without-reason", "unknown-status"],
+)
+def test_database_enforces_the_capture_constraints(capture_settings, fields):
+    from django.db import IntegrityError, transaction
+
+    capture = _capture_for("https://example.org/constrained.jpg")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Capture.objects.filter(pk=capture.pk).update(**fields)
+
+
+def test_superseded_success_is_dropped_with_its_embedded_media(capture_settings, http_server):
+    from provenance.capture import services
+    from provenance.capture.preserve import Outcome
+
+    capture = _capture_for(http_server.route("/late-page", PAGE, content_type="text/html"))
+    stale = services._claim(capture.pk)
+    Capture.objects.filter(pk=capture.pk).update(attempts=stale.attempts + 1)  # re-claimed
+    outcome = Outcome(
+        fields={"sha256": "0" * 64, "size": 1, "metadata": {"title": "late"}},
+        embedded_media=["https://example.org/photo.jpg"],
+    )
+
+    services._finish(capture.pk, stale.attempts, outcome=outcome, claimed=stale)
+
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.FETCHING
+    assert capture.sha256 == ""
+    assert not capture.embedded_captures.exists()
+
+
+def test_missing_work_dir_is_created(capture_settings, http_server, tmp_path):
+    capture_settings.CAPTURE_WORK_DIR = str(tmp_path / "not" / "yet" / "there")
+    url = http_server.route("/file.bin", b"some bytes")
+
+    capture = _run(_capture_for(url))
+
+    assert capture.status == Capture.Status.SUCCEEDED, capture.error_message
+    assert capture.sha256 == hashlib.sha256(b"some bytes").hexdigest()

@@ -1,5 +1,7 @@
 """Celery tasks: sent only after commit, options for at-least-once delivery, retries."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 
@@ -143,3 +145,33 @@ def test_enqueue_refuses_evidence_without_anything_to_fetch():
     with pytest.raises(DomainError) as raised:
         capture_enqueue(evidence=evidence)
     assert raised.value.message == "This evidence has no URL or file to capture."
+
+
+def test_worker_keeps_database_connections_between_tasks(settings, monkeypatch):
+    """CELERY_WORKER_CONN_MAX_AGE > 0: Celery's Django fixup no longer closes connections
+    around each task (CELERY_DB_REUSE_MAX), and provenance.capture.worker closes only the
+    old or broken ones, never around a task run eagerly inside a caller's transaction.
+    test_reliability shows it with a real worker."""
+    from celery.fixups.django import DjangoWorkerFixup
+    from django.db import connection
+
+    from provenance.capture import worker
+
+    assert settings.CELERY_WORKER_CONN_MAX_AGE > 0
+    assert DjangoWorkerFixup(app).db_reuse_max == settings.CELERY_DB_REUSE_MAX > 0
+
+    closed = []
+    monkeypatch.setattr(worker, "close_old_connections", lambda: closed.append(True))
+    capture_run_task.apply(args=[0])  # eager: prerun and postrun signals fire
+    assert closed == []
+
+    worker.close_unusable_connections(task=SimpleNamespace(request=SimpleNamespace(is_eager=False)))
+    assert closed == [True]
+
+    saved = dict(connection.settings_dict)
+    try:
+        worker.keep_connections()
+        assert connection.settings_dict["CONN_MAX_AGE"] == settings.CELERY_WORKER_CONN_MAX_AGE
+        assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    finally:
+        connection.settings_dict.update(saved)

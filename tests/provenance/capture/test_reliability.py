@@ -306,3 +306,57 @@ def test_broker_restart_with_a_batch_in_flight_loses_nothing(
     assert outcomes.pop(urls[-1]) == ("failed", "gone")
     assert set(outcomes.values()) == {("succeeded", "")}
     assert Capture.objects.count() == len(urls)  # nothing duplicated either
+
+
+def _pool_backends(worker: Worker) -> set[int]:
+    """PostgreSQL backend pids serving the worker's pool processes right now."""
+    import psutil
+
+    db_port = int(connection.settings_dict["PORT"] or 5432)
+    ports = {
+        conn.laddr.port
+        for child in psutil.Process(worker.process.pid).children()
+        for conn in child.net_connections(kind="tcp")
+        if conn.raddr and conn.raddr.port == db_port
+    }
+    if not ports:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE client_port = ANY(%s)", [list(ports)]
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _capture_and_wait(http_server, path: str, tmp_path) -> Capture:
+    evidence = EvidenceFactory(url=http_server.route(path, os.urandom(4096)))
+    capture = evidence.captures.get()
+    try:
+        _wait_for(lambda: _status(capture.pk) in ("succeeded", "failed"), 30, path)
+    except AssertionError:
+        pytest.fail(f"capture stayed {_status(capture.pk)}; worker log:\n{_log(tmp_path)}")
+    capture.refresh_from_db()
+    return capture
+
+
+def test_pool_process_keeps_its_database_connection_between_tasks(
+    reliable_env, http_server, tmp_path
+):
+    """CELERY_WORKER_CONN_MAX_AGE: one PostgreSQL connection serves task after task,
+    instead of a new one (a server process forked) per capture; and when the server drops
+    it, the next task's health check opens a new one instead of failing the capture."""
+    worker = reliable_env()
+
+    assert _capture_and_wait(http_server, "/conn/1", tmp_path).status == "succeeded"
+    first = _pool_backends(worker)
+    assert len(first) == 1  # still open after the task
+    for n in (2, 3):
+        assert _capture_and_wait(http_server, f"/conn/{n}", tmp_path).status == "succeeded"
+    assert _pool_backends(worker) == first  # the same backend served them all
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [next(iter(first))])
+    assert _capture_and_wait(http_server, "/conn/4", tmp_path).status == "succeeded"
+    replaced = _pool_backends(worker)
+    assert len(replaced) == 1
+    assert replaced != first

@@ -2,14 +2,20 @@
 
 import gzip
 import hashlib
+import os
+import zlib
 from datetime import UTC, datetime
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from provenance.capture import storage
 from provenance.capture.fetch import fetch
 from provenance.capture.warc import (
+    GZIP_LEVEL,
+    STORED,
     WarcContext,
+    payload_level,
     sha256_digest_label,
     write_fetch_warc,
     write_upload_warc,
@@ -116,3 +122,119 @@ def test_upload_warc_is_a_resource_record(capture_settings, tmp_path):
     assert resource["headers"].get_header("Content-Type") == "application/pdf"
     assert resource["headers"].get_header("WARC-Target-URI") == "urn:claimtrail:upload:abc/doc.pdf"
     assert resource["headers"].get_header("WARC-Payload-Digest") == sha256_digest_label(digest)
+
+
+def _stored_bytes(stored_name: str) -> bytes:
+    with storage.open_stored(stored_name) as fh:
+        return fh.read()
+
+
+def _gzip_members(data: bytes) -> list[bytes]:
+    """The file split into its gzip members, each inflated (raises if one is not gzip)."""
+    members = []
+    while data:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        members.append(inflater.decompress(data))
+        assert inflater.eof, "a gzip member is cut short"
+        data = inflater.unused_data
+    return members
+
+
+def _fetch_warc(http_server, tmp_path, body: bytes, **route) -> tuple[bytes, object]:
+    url = http_server.route("/payload", body, **route)
+    result = fetch(url, workdir=tmp_path)
+    try:
+        stored = write_fetch_warc(result, workdir=tmp_path, ctx=CTX)
+    finally:
+        result.cleanup()
+    return _stored_bytes(stored.name), stored
+
+
+def test_incompressible_payload_goes_in_stored_blocks_and_reads_back(
+    capture_settings, http_server, tmp_path
+):
+    """Random bytes (like video) are not deflated again: still one gzip member per record,
+    which gzip, zlib and warcio read, with valid digests; the file's hash is the one stored."""
+    body = os.urandom(300 * 1024)
+    data, stored = _fetch_warc(http_server, tmp_path, body)
+
+    assert len(body) < len(data) < len(body) + 8 * 1024  # stored, not deflated
+    members = _gzip_members(data)
+    assert len(members) == 4  # warcinfo, response, request, metadata
+    assert members[1].startswith(b"WARC/1.1\r\n") and body in members[1]
+    assert gzip.decompress(data) == b"".join(members)
+    with storage.open_stored(stored.name) as fh:
+        records = list(ArchiveIterator(fh, check_digests="raise"))
+        assert [r.rec_type for r in records] == ["warcinfo", "response", "request", "metadata"]
+    response = _records(stored.name)[1]
+    assert response["raw"] == body
+    assert hashlib.sha256(data).hexdigest() == stored.sha256
+    assert stored.size == len(data)
+
+
+def test_compressible_payload_is_deflated(capture_settings, http_server, tmp_path):
+    body = b"".join(b"<p>paragraph %d of a long page</p>\n" % n for n in range(20000))
+    data, stored = _fetch_warc(http_server, tmp_path, body, content_type="text/html")
+
+    assert len(data) < len(body) / 4
+    assert body in _gzip_members(data)[1]
+    assert _records(stored.name)[1]["raw"] == body
+
+
+def test_upload_warc_of_a_video_is_stored_and_hashed_as_written(capture_settings, tmp_path):
+    data = os.urandom(200 * 1024)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(data)
+
+    stored = write_upload_warc(
+        path,
+        workdir=tmp_path,
+        ctx=CTX,
+        target_uri="urn:claimtrail:upload:abc/clip.mp4",
+        content_type="video/mp4",
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+    warc = _stored_bytes(stored.name)
+    assert len(data) < len(warc) < len(data) + 8 * 1024
+    assert len(_gzip_members(warc)) == 3
+    assert hashlib.sha256(warc).hexdigest() == stored.sha256
+    assert _records(stored.name)[1]["raw"] == data
+
+
+_TEXT = b"".join(b"line %d of some text that deflate shrinks\n" % n for n in range(10000))
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "encoding", "level"),
+    [
+        (_TEXT, "text/plain", "", GZIP_LEVEL),
+        (_TEXT, "application/octet-stream", "", GZIP_LEVEL),  # sampled: it shrinks
+        (_TEXT, "", "identity", GZIP_LEVEL),
+        (_TEXT, "video/mp4", "", STORED),  # compressed formats are trusted by type
+        (_TEXT, "image/jpeg; charset=binary", "", STORED),
+        (_TEXT, "application/zip", "", STORED),
+        (_TEXT, "text/html", "gzip", STORED),  # the server compressed it
+        (_TEXT, "text/html", "br", STORED),
+        (b"x" * 1000, "application/octet-stream", "", GZIP_LEVEL),  # small: just deflate
+        (os.urandom(400_000), "application/octet-stream", "", STORED),  # sampled: it doesn't
+        (_TEXT[:70_000] + os.urandom(400_000), "", "", STORED),  # a compressible header only
+    ],
+    ids=[
+        "text",
+        "text-as-octet-stream",
+        "identity",
+        "video-type",
+        "jpeg-type",
+        "zip-type",
+        "gzip-encoding",
+        "br-encoding",
+        "small",
+        "random",
+        "text-header-random-body",
+    ],
+)
+def test_payload_level(tmp_path, content, content_type, encoding, level):
+    path = tmp_path / "payload"
+    path.write_bytes(content)
+    assert payload_level(path, content_type=content_type, content_encoding=encoding) == level

@@ -1,0 +1,153 @@
+"""Browser captures of web pages and social posts: what a reader saw, not only the bytes.
+
+A browser capture is its own Capture row (method "browser") next to the HTTP capture of
+the same address. Its `blob`/`sha256` are the full-page screenshot (PNG): the visual record,
+and what change detection compares. `dom` is the page as scripts left it (its SHA-256 in
+metadata); the WARC holds every request the page made; the thumbnail is the screenshot's.
+
+Like preserve.py, no database writes here: capture_run claims the capture, calls
+`preserve_browser` outside any transaction and records the returned fields.
+"""
+
+from pathlib import Path
+from time import monotonic
+
+from django.conf import settings
+from django.utils import timezone
+
+from provenance.capture import custody
+from provenance.capture.browser_archive import write_browser_warc
+from provenance.capture.browser_router import Deadline, Exchange, fetch_for_page
+from provenance.capture.browser_session import VIEWPORT, PageLoad, load_page
+from provenance.capture.errors import CaptureFailure
+from provenance.capture.extract import extract
+from provenance.capture.preserve import Outcome
+from provenance.capture.storage import store_file
+from provenance.capture.warc import WarcContext
+from provenance.models import Capture, Evidence
+
+BROWSER_KINDS = frozenset({Evidence.Kind.WEB_PAGE, Evidence.Kind.SOCIAL_POST})
+LISTED = 100  # refused and failed requests listed in metadata (all are counted)
+
+
+def browser_capture_wanted(*, evidence: Evidence, parent: Capture | None) -> bool:
+    """Pages and posts (not embedded media) get a browser capture when it is enabled."""
+    return settings.CAPTURE_BROWSER_ENABLED and parent is None and evidence.kind in BROWSER_KINDS
+
+
+def preserve_browser(capture: Capture, *, workdir: Path, final_attempt: bool) -> Outcome:
+    """Render `capture.requested_url` and preserve it. The page's document is fetched first,
+    so a refused or unreachable address fails before Chromium starts. Raises FetchError or
+    CaptureFailure (retryable for a transient HTTP status while attempts remain)."""
+    started_at = timezone.now()
+    began = monotonic()
+    deadline = Deadline(settings.CAPTURE_BROWSER_DEADLINE)
+    main = fetch_for_page(capture.requested_url, workdir=workdir / "requests", deadline=deadline)
+    failure = custody.status_failure(main.http_status, main.reason, main.final_url)
+    if failure and failure[2]:
+        if not final_attempt:
+            main.cleanup()
+            raise CaptureFailure(failure[0], failure[1], retryable=True)
+        failure = (failure[0], f"{failure[1]} (gave up after {capture.attempts} attempts)")
+    primed = Exchange(main.final_url, "document", started_at, main)
+    load = load_page(primed, workdir=workdir, deadline=deadline)
+    try:
+        return _record(capture, primed, load, workdir, started_at, began, failure)
+    finally:
+        load.cleanup()
+
+
+def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure) -> Outcome:
+    main = primed.result
+    timings = {**load.timings, "page_fetch_ms": main.timings.get("total_ms")}
+    step = monotonic()
+    screenshot = store_file(load.screenshot_path)
+    dom = store_file(load.dom_path)
+    timings["store_ms"] = _ms(step)
+    image = extract(load.screenshot_path, content_type="image/png", base_url="", workdir=workdir)
+    thumbnail = _store_thumbnail(image.pop("thumbnail_path", None))
+    traffic = load.traffic
+    metadata = {
+        "title": load.title,
+        "final_url": load.final_url,
+        "request_count": traffic.requests,
+        "response_count": len(traffic.exchanges),
+        "bytes_fetched": traffic.bytes,
+        "refused_count": len(traffic.refused),
+        "refused_requests": [b.as_dict() for b in traffic.refused[:LISTED]],
+        "failed_count": len(traffic.failed),
+        "failed_requests": [b.as_dict() for b in traffic.failed[:LISTED]],
+        "console_errors": load.console_errors,
+        "console_messages": load.console_messages,
+        "dom_sha256": dom.sha256,
+        "dom_size": dom.size,
+        "width": image.get("width"),
+        "height": image.get("height"),
+        "phash": image.get("phash"),
+        "page_height": load.page_height,
+        "screenshot_truncated": load.screenshot_truncated,
+        "viewport": VIEWPORT,
+        "browser_version": load.browser_version,
+        "network_isolation": load.network_isolation,
+        "document": {
+            "url": main.final_url,
+            "content_type": main.content_type,
+            "sha256": main.body_sha256,
+            "size": main.body_size,
+        },
+        "software": custody.software_versions(),
+    }
+    step = monotonic()
+    warc = write_browser_warc(
+        traffic.exchanges,
+        page_url=load.final_url or main.final_url,
+        screenshot=screenshot,
+        screenshot_path=load.screenshot_path,
+        dom=dom,
+        dom_path=load.dom_path,
+        workdir=workdir,
+        ctx=WarcContext(
+            capture_id=str(capture.public_id),
+            started_at=started_at,
+            software=custody.warc_software(),
+            metadata={"requested_url": capture.requested_url, **metadata},
+        ),
+    )
+    timings["warc_ms"] = _ms(step)
+    timings["total_ms"] = _ms(began)
+    fields = {
+        "final_url": (load.final_url or main.final_url)[:2000],
+        "redirect_chain": custody.redirect_chain(main.redirect_chain),
+        "remote_ip": main.remote_ip or None,
+        "http_status": main.http_status,
+        "http_headers": {
+            "request": custody.header_pairs(main.request_headers),
+            "response": custody.header_pairs(main.response_headers),
+        },
+        "content_type": "image/png",
+        "size": screenshot.size,
+        "sha256": screenshot.sha256,
+        "blob": screenshot.name,
+        "screenshot": screenshot.name,
+        "dom": dom.name,
+        "warc": warc.name,
+        "warc_sha256": warc.sha256,
+        "thumbnail": thumbnail,
+        "metadata": metadata,
+        "timings": {k: v for k, v in timings.items() if v is not None},
+        "software_version": custody.software_version(),
+    }
+    return Outcome(fields=fields, failure=failure[:2] if failure else None)
+
+
+def _store_thumbnail(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        return store_file(Path(path)).name
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def _ms(since: float) -> int:
+    return round((monotonic() - since) * 1000)

@@ -1,0 +1,39 @@
+"""Database connections of Celery worker processes: kept from one task to the next.
+
+Celery's Django fixup closes every connection before and after each task, so each capture
+paid for a new PostgreSQL connection (a server process forked, authentication). When
+CELERY_WORKER_CONN_MAX_AGE is above 0, settings set CELERY_DB_REUSE_MAX so the fixup
+leaves connections open (it still recycles them every that many tasks), and the handlers
+below do what Django does around a web request: `close_old_connections()` before and
+after each task closes a connection past its age, broken by an error or left in a
+transaction, and a health check before its first use in a task (CONN_HEALTH_CHECKS) drops
+one the server closed meanwhile. Tasks run eagerly (tests, debugging) are left alone.
+
+Imported by `provenance.tasks`, so every worker that runs our tasks connects them.
+"""
+
+from celery.signals import task_postrun, task_prerun, worker_process_init
+from django.conf import settings
+from django.db import close_old_connections, connections
+
+
+def _keeping() -> bool:
+    return settings.CELERY_WORKER_CONN_MAX_AGE > 0
+
+
+@worker_process_init.connect
+def keep_connections(**_kwargs) -> None:
+    """In each pool process: connections live CELERY_WORKER_CONN_MAX_AGE seconds."""
+    if not _keeping():
+        return
+    for connection in connections.all():
+        connection.settings_dict["CONN_MAX_AGE"] = settings.CELERY_WORKER_CONN_MAX_AGE
+        connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_unusable_connections(task=None, **_kwargs) -> None:
+    if not _keeping() or task is None or getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()

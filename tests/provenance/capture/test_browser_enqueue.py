@@ -1,0 +1,75 @@
+"""capture_enqueue queues a browser capture beside the HTTP capture of web pages and social
+posts (when enabled), each with its own task sent on commit; capture_run dispatches it."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from provenance.capture.services import capture_enqueue
+from provenance.models import Capture
+from tests.factories import EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser_on(settings):
+    settings.CAPTURE_BROWSER_ENABLED = True
+    return settings
+
+
+def _methods(evidence) -> list[str]:
+    return sorted(evidence.captures.values_list("method", flat=True))
+
+
+@pytest.mark.parametrize("kind", ["web_page", "social_post"])
+def test_pages_and_posts_get_a_browser_capture_too(
+    browser_on, kind, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        evidence = EvidenceFactory(kind=kind, url="https://example.org/story")
+
+    assert _methods(evidence) == ["browser", "fetch"]
+    browser = evidence.captures.get(method="browser")
+    assert browser.status == Capture.Status.QUEUED
+    assert browser.requested_url == "https://example.org/story"
+    assert browser.parent is None
+    assert browser.requested_by == evidence.created_by
+    assert len(callbacks) == 2  # one task per capture, sent after commit
+
+
+@pytest.mark.parametrize("kind", ["image", "video", "document", "other"])
+def test_other_kinds_get_only_the_http_capture(browser_on, kind):
+    evidence = EvidenceFactory(kind=kind, url="https://example.org/file")
+    assert _methods(evidence) == ["fetch"]
+
+
+def test_no_browser_capture_when_disabled(settings):
+    settings.CAPTURE_BROWSER_ENABLED = False
+    evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+    assert _methods(evidence) == ["fetch"]
+
+
+def test_embedded_media_of_a_page_get_no_browser_capture(browser_on):
+    evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+    page = evidence.captures.get(method="fetch")
+
+    capture_enqueue(evidence=evidence, parent=page, url="https://example.org/photo.jpg")
+
+    assert evidence.captures.filter(method="browser").count() == 1
+    assert page.embedded_captures.get().method == "fetch"
+
+
+def test_asking_again_queues_both_again(browser_on):
+    evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+
+    capture = capture_enqueue(evidence=evidence)
+
+    assert capture.method == "fetch"  # what the API answers with
+    assert _methods(evidence) == ["browser", "browser", "fetch", "fetch"]
+
+
+def test_uploaded_pages_get_no_browser_capture(browser_on, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("page.html", b"<html></html>", content_type="text/html")
+    evidence = EvidenceFactory(kind="web_page", url="", file=upload)
+    assert _methods(evidence) == ["upload"]
