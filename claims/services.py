@@ -5,7 +5,8 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connections, transaction
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import F, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
@@ -112,21 +113,23 @@ def claim_update(
 
 
 def _latest_succeeded_captures(claim: Claim) -> list:
-    """The latest succeeded capture of each evidence item linked to the claim now."""
-    from provenance.models import Capture, EvidenceClaim
+    """The latest succeeded capture of each evidence item linked to the claim now, one per
+    method (the fetched bytes, the upload, the rendered page); embedded media are left out."""
+    from provenance.models import Capture
 
-    latest = (
-        Capture.objects.filter(evidence_id=OuterRef("evidence_id"), status="succeeded")
-        .order_by("-finished_at", "-id")
-        .values("id")[:1]
+    newest_first = Window(
+        RowNumber(),
+        partition_by=[F("evidence_id"), F("method")],
+        order_by=[F("finished_at").desc(), F("id").desc()],
     )
-    capture_ids = (
-        EvidenceClaim.objects.filter(claim=claim)
-        .annotate(capture_id=Subquery(latest))
-        .exclude(capture_id=None)
-        .values_list("capture_id", flat=True)
+    return list(
+        Capture.objects.filter(
+            evidence__claim_links__claim=claim, status="succeeded", parent__isnull=True
+        )
+        .annotate(newest=newest_first)
+        .filter(newest=1)
+        .order_by("id")
     )
-    return list(Capture.objects.filter(id__in=list(capture_ids)).order_by("id"))
 
 
 @transaction.atomic

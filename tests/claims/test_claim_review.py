@@ -183,3 +183,24 @@ def test_review_records_only_the_captures_given(editor):
     )
 
     assert [link.sha256 for link in event.capture_links.all()] == [chosen.sha256]
+
+
+def test_review_keeps_the_page_and_its_browser_capture_not_an_embedded_image(editor):
+    """The decision rests on the item's own captures (one per method), not on media
+    embedded in its page, even when that finished later."""
+    claim = ClaimFactory()
+    page = EvidenceFactory(claims=[claim], kind="web_page")
+    page_fetch = make_succeeded_capture(page, content=b"<html>", finished_ago=timedelta(hours=2))
+    rendered = make_succeeded_capture(page, content=b"png", finished_ago=timedelta(hours=1))
+    rendered.method = "browser"
+    rendered.save(update_fields=["method"])
+    embedded = make_succeeded_capture(page, content=b"jpeg")
+    embedded.parent = page_fetch
+    embedded.save(update_fields=["parent"])
+
+    event = claim_review(claim=claim, actor=editor, to_state="published", verdict="supported")
+
+    assert {link.capture_id for link in event.capture_links.all()} == {
+        page_fetch.pk,
+        rendered.pk,
+    }
