@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from claimtrail.api_helpers import unknown_reference, validated
 from claimtrail.api_schema import error_responses
-from claimtrail.exceptions import DomainError
 from claimtrail.roles import EDITOR
 from sources.filters import SourceFilter
 from sources.models import IdentifierKind, Source
@@ -24,21 +24,6 @@ from sources.services import (
 
 ERRORS_READ = error_responses(404)
 ERRORS_WRITE = error_responses(400, 403)
-
-
-# --- Helpers shared with provenance.api ----------------------------------------------
-
-
-def unknown_reference(field: str, noun: str, public_id) -> DomainError:
-    """The 400 for a UUID in a request body that names nothing the actor can see."""
-    message = f"No {noun} with id {public_id}."
-    return DomainError(message, code="unknown_reference", fields={field: [message]})
-
-
-def validated(serializer_class, request, *, partial: bool = False) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 # --- Serializers ------------------------------------------------------------------------

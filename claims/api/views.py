@@ -30,10 +30,10 @@ from claims.selectors import (
     claim_tag_names,
     review_captures_for_claim,
 )
+from claimtrail.api_helpers import unknown_reference
 from claimtrail.api_schema import error_responses
 from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.roles import ANALYST, EDITOR
-from sources.api import unknown_reference
 
 CLAIM_ID = OpenApiParameter(
     "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The claim's id."

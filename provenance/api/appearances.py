@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from claimtrail.api_helpers import unknown_reference, validated
 from claimtrail.api_schema import error_responses
 from claimtrail.roles import EDITOR
 from provenance.api.fields import PublishedAtField
@@ -20,7 +21,6 @@ from provenance.selectors import (
     claims_by_public_id,
 )
 from provenance.services import appearance_create, appearance_delete, appearance_update
-from sources.api import unknown_reference, validated
 from sources.models import Source
 from sources.selectors import sources_by_public_id
 

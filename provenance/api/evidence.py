@@ -5,6 +5,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from claimtrail.api_helpers import unknown_reference, validated
 from claimtrail.api_schema import error_responses
 from claimtrail.roles import EDITOR
 from provenance.api.fields import ClaimLinksField
@@ -17,7 +18,6 @@ from provenance.selectors import (
     evidence_list,
 )
 from provenance.services import evidence_create, evidence_delete, evidence_update
-from sources.api import unknown_reference, validated
 
 ERRORS_READ = error_responses(404)
 ERRORS_WRITE = error_responses(400, 403)
