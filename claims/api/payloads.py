@@ -110,7 +110,7 @@ def _related(row: dict) -> dict:
 
 
 def review_event_item(row: dict) -> dict:
-    """A review event of claims.selectors.claim_detail_for_user as ReviewEventSerializer."""
+    """A review event of claims.detail.claim_detail_for_user as ReviewEventSerializer."""
     return _review_event(row, timezone.get_current_timezone())
 
 
@@ -137,7 +137,7 @@ def _review_event(row: dict, tz: tzinfo) -> dict:
 
 
 def claim_detail(claim: dict) -> dict:
-    """claims.selectors.claim_detail_for_user's dict as ClaimDetailSerializer shows it."""
+    """claims.detail.claim_detail_for_user's dict as ClaimDetailSerializer shows it."""
     tz = timezone.get_current_timezone()
     return {
         "id": str(claim["public_id"]),

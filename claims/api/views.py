@@ -20,10 +20,10 @@ from claims.api.serializers import (
     RelatedClaimSerializer,
     ReviewResultSerializer,
 )
+from claims.detail import claim_detail_for_user
 from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
 from claims.models import Claim
 from claims.selectors import (
-    claim_detail_for_user,
     claim_list_values,
     claim_lookup_for_user,
     claim_relation_get,

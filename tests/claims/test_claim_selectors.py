@@ -5,8 +5,8 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims.detail import claim_detail_for_user
 from claims.selectors import (
-    claim_detail_for_user,
     claim_get_for_user,
     claim_list,
     claim_lookup_for_user,
