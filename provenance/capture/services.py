@@ -77,17 +77,13 @@ def capture_enqueue(
     requested_url = "" if method == Capture.Method.UPLOAD else (url or evidence.url)
     if method == Capture.Method.FETCH and not requested_url:
         raise DomainError("This evidence has no URL or file to capture.", code="nothing_to_capture")
-    capture = Capture(
+    capture = _queue(
         evidence=evidence,
-        parent=parent,
-        method=method,
-        requested_url=requested_url,
         requested_by=requested_by,
-        status=Status.QUEUED,
+        method=method,
+        url=requested_url,
+        parent=parent,
     )
-    _validate_fields(capture, exclude=RELATIONS)
-    capture.save()
-    _enqueue_on_commit(capture.pk)
     if method == Capture.Method.FETCH and browser_capture_wanted(evidence=evidence, parent=parent):
         _enqueue_browser(evidence=evidence, requested_by=requested_by, url=requested_url)
     return capture
@@ -109,7 +105,8 @@ def _enqueue_child(page: Capture, *, method: str, url: str) -> None:
     )
 
 
-def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=None) -> None:
+def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=None) -> Capture:
+    """A queued capture row whose task is sent once the transaction commits."""
     capture = Capture(
         evidence=evidence,
         parent=parent,
@@ -121,6 +118,7 @@ def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=No
     _validate_fields(capture, exclude=RELATIONS)
     capture.save()
     _enqueue_on_commit(capture.pk)
+    return capture
 
 
 def _claim(capture_id: int) -> Capture | None:
