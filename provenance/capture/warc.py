@@ -194,16 +194,18 @@ def _warc_date(moment: datetime) -> str:
     return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
 
 
-def _writer(fh) -> _Sha256WARCWriter:
+def new_writer(fh) -> _Sha256WARCWriter:
+    """A writer of SHA-256-digested records, one gzip member each, hashing what it writes."""
     return _Sha256WARCWriter(fh)
 
 
-def _warcinfo(writer: _Sha256WARCWriter, ctx: WarcContext):
+def write_warcinfo(writer: _Sha256WARCWriter, ctx: WarcContext, *, kind: str = "capture") -> str:
+    """The warcinfo record opening every Claimtrail WARC; returns its record id."""
     info = {
         "software": ctx.software,
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-        "description": f"Claimtrail capture {ctx.capture_id}",
+        "description": f"Claimtrail {kind} {ctx.capture_id}",
     }
     record = writer.create_warcinfo_record(f"claimtrail-{ctx.capture_id}.warc.gz", info)
     writer.write_record(record)
@@ -231,24 +233,27 @@ def _response_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(RENAMED_HEADERS.get(name.lower(), name), value) for name, value in headers]
 
 
-def write_fetch_warc(
-    result, *, workdir: Path, ctx: WarcContext, content_type: str = ""
-) -> StoredFile:
-    """WARC of one HTTP exchange (`result` is a fetch.FetchResult); returns the stored file.
+def write_exchange(
+    writer: _Sha256WARCWriter,
+    result,
+    *,
+    started_at: datetime,
+    warcinfo_id: str,
+    content_type: str = "",
+) -> str:
+    """A request + response pair for one HTTP exchange (`result`: a fetch.FetchResult), the
+    payload as the server sent it; returns the response record's id.
 
     `content_type`: the payload's type as detected from its bytes (default: the header's),
     which decides whether its gzip member is deflated (`payload_level`)."""
-    path = workdir / f"{ctx.capture_id}.warc.gz"
     encoding = next((v for k, v in result.response_headers if k.lower() == "content-encoding"), "")
     split = urlsplit(result.final_url)
     target = (split.path or "/") + (f"?{split.query}" if split.query else "")
-    common = {"WARC-Date": _warc_date(ctx.started_at)}
+    protocol = result.http_version or "HTTP/1.1"
+    common = {"WARC-Date": _warc_date(started_at), "WARC-Warcinfo-ID": warcinfo_id}
     if result.remote_ip:
         common["WARC-IP-Address"] = result.remote_ip
-    with open(path, "wb") as fh, open(result.raw_path, "rb") as payload:
-        writer = _writer(fh)
-        warcinfo_id = _warcinfo(writer, ctx)
-        common["WARC-Warcinfo-ID"] = warcinfo_id
+    with open(result.raw_path, "rb") as payload:
         response = writer.create_warc_record(
             result.final_url,
             "response",
@@ -261,7 +266,7 @@ def write_fetch_warc(
             http_headers=StatusAndHeaders(
                 f"{result.http_status} {result.reason}".strip(),
                 _response_headers(result.response_headers),
-                protocol=result.http_version or "HTTP/1.1",
+                protocol=protocol,
             ),
         )
         response.gzip_level = payload_level(
@@ -274,18 +279,34 @@ def write_fetch_warc(
             "request",
             warc_headers_dict=dict(common),
             http_headers=StatusAndHeaders(
-                f"GET {target} {result.http_version or 'HTTP/1.1'}",
-                list(result.request_headers),
-                is_http_request=True,
+                f"GET {target} {protocol}", list(result.request_headers), is_http_request=True
             ),
         )
         writer.write_request_response_pair(request, response)
+    return response.rec_headers.get_header("WARC-Record-ID")
+
+
+def write_fetch_warc(
+    result, *, workdir: Path, ctx: WarcContext, content_type: str = ""
+) -> StoredFile:
+    """WARC of one HTTP exchange (`result` is a fetch.FetchResult); returns the stored file."""
+    path = workdir / f"{ctx.capture_id}.warc.gz"
+    with open(path, "wb") as fh:
+        writer = new_writer(fh)
+        warcinfo_id = write_warcinfo(writer, ctx)
+        response_id = write_exchange(
+            writer,
+            result,
+            started_at=ctx.started_at,
+            warcinfo_id=warcinfo_id,
+            content_type=content_type,
+        )
         _metadata_record(
             writer,
             uri=result.final_url,
             ctx=ctx,
             warcinfo_id=warcinfo_id,
-            refers_to=response.rec_headers.get_header("WARC-Record-ID"),
+            refers_to=response_id,
         )
     return _store(path, writer.sha256())
 
@@ -296,8 +317,8 @@ def write_upload_warc(
     """WARC of an uploaded file: the bytes as a `resource` record (no HTTP exchange)."""
     warc_path = workdir / f"{ctx.capture_id}.warc.gz"
     with open(warc_path, "wb") as fh, open(path, "rb") as payload:
-        writer = _writer(fh)
-        warcinfo_id = _warcinfo(writer, ctx)
+        writer = new_writer(fh)
+        warcinfo_id = write_warcinfo(writer, ctx)
         resource = writer.create_warc_record(
             target_uri,
             "resource",

@@ -44,11 +44,13 @@ REFUSED = {
 
 
 def _warc_records(capture: Capture) -> list[tuple[str, str]]:
+    """(type, target URI) of each record; raises when a block or payload digest is wrong."""
+    records = []
     with storage.open_warc(capture) as fh:
-        return [
-            (record.rec_type, record.rec_headers.get_header("WARC-Target-URI"))
-            for record in ArchiveIterator(fh)
-        ]
+        for record in ArchiveIterator(fh, check_digests="raise"):
+            record.content_stream().read()
+            records.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI")))
+    return records
 
 
 def test_browser_capture_renders_the_page_through_the_fetcher(
