@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import pytest
+
 _real_getaddrinfo = socket.getaddrinfo
 
 
@@ -153,3 +155,27 @@ def respond(handler, status: int, body: bytes = b"", headers=()) -> None:
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
+
+
+# Fixtures shared by the fetcher tests: import them by these names into a test module
+# (an imported autouse fixture applies to that module only).
+
+
+@pytest.fixture(name="connects", autouse=True)
+def connects_fixture(monkeypatch):
+    """Every socket connect of the test recorded; non-loopback ones refused."""
+    return ConnectRecorder().install(monkeypatch)
+
+
+@pytest.fixture(name="allow_loopback", autouse=True)
+def allow_loopback_fixture(settings):
+    """The local servers allowed through the guard; no proxy configured."""
+    settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    settings.CAPTURE_PROXY_URL = ""
+
+
+@pytest.fixture(name="server")
+def server_fixture():
+    local = LocalServer()
+    yield local
+    local.close()

@@ -12,7 +12,15 @@ import zlib
 import pytest
 
 from provenance.capture.fetch import FetchError, FetchLimits, Hop, fetch, user_agent
-from tests.provenance.capture.loopback import ConnectRecorder, FakeResolver, LocalServer, respond
+from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
+    ConnectRecorder,
+    FakeResolver,
+    LocalServer,
+    allow_loopback_fixture,
+    connects_fixture,
+    respond,
+    server_fixture,
+)
 
 LIMITS = FetchLimits(
     max_bytes=1_000_000, connect_timeout=2, read_timeout=2, deadline=10, max_redirects=3
@@ -26,24 +34,6 @@ def sha256(data: bytes) -> str:
 @pytest.fixture(autouse=True)
 def dns(monkeypatch):
     return FakeResolver({"intranet.example": ["10.0.0.1"]}).install(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def connects(monkeypatch):
-    return ConnectRecorder().install(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def allow_loopback(settings):
-    settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-    settings.CAPTURE_PROXY_URL = ""
-
-
-@pytest.fixture
-def server():
-    local = LocalServer()
-    yield local
-    local.close()
 
 
 def test_fetch_stores_body_with_hash_status_and_headers(server, tmp_path, connects):

@@ -17,7 +17,14 @@ import pytest
 import requests
 
 from provenance.capture.fetch import CaptureRefused, FetchError, FetchLimits, fetch
-from tests.provenance.capture.loopback import ConnectRecorder, FakeResolver, LocalServer, respond
+from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
+    ConnectRecorder,
+    FakeResolver,
+    LocalServer,
+    allow_loopback_fixture,
+    connects_fixture,
+    respond,
+)
 
 LIMITS = FetchLimits(
     max_bytes=100_000_000, connect_timeout=2, read_timeout=2, deadline=20, max_redirects=3
@@ -30,17 +37,6 @@ def dns(monkeypatch):
     return FakeResolver({TLS_NAME: ["127.0.0.1"], "other.example": ["127.0.0.1"]}).install(
         monkeypatch
     )
-
-
-@pytest.fixture(autouse=True)
-def connects(monkeypatch):
-    return ConnectRecorder().install(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def allow_loopback(settings):
-    settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-    settings.CAPTURE_PROXY_URL = ""
 
 
 @pytest.fixture

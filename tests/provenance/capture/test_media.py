@@ -18,7 +18,15 @@ from provenance.capture.media_transport import (
     MediaYDL,
     browser_extractor_modules,
 )
-from tests.provenance.capture.loopback import ConnectRecorder, FakeResolver, LocalServer, respond
+from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
+    ConnectRecorder,
+    FakeResolver,
+    LocalServer,
+    allow_loopback_fixture,
+    connects_fixture,
+    respond,
+    server_fixture,
+)
 
 LIMITS = FetchLimits(
     max_bytes=1_000_000, connect_timeout=2, read_timeout=2, deadline=20, max_redirects=3
@@ -42,24 +50,6 @@ def page(video_src: str, title: str = "Drone over the Kremlin") -> bytes:
 def dns(monkeypatch):
     table = {"media.test": ["127.0.0.1"], "intranet.example": ["10.0.0.5"]}
     return FakeResolver(table).install(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def connects(monkeypatch):
-    return ConnectRecorder().install(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def allow_loopback(settings):
-    settings.CAPTURE_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-    settings.CAPTURE_PROXY_URL = ""
-
-
-@pytest.fixture
-def server():
-    local = LocalServer()
-    yield local
-    local.close()
 
 
 def html(body: bytes):

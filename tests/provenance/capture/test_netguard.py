@@ -12,7 +12,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from provenance.capture import netguard
 from provenance.capture.fetch import CaptureRefused, FetchError, fetch
-from tests.provenance.capture.loopback import ConnectRecorder, FakeResolver, LocalServer, respond
+from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
+    ConnectRecorder,
+    FakeResolver,
+    LocalServer,
+    connects_fixture,
+    respond,
+)
 
 DNS = {
     "example.com": ["93.184.216.34"],
@@ -29,11 +35,6 @@ DNS = {
 @pytest.fixture(autouse=True)
 def dns(monkeypatch):
     return FakeResolver(DNS).install(monkeypatch)
-
-
-@pytest.fixture(autouse=True)
-def connects(monkeypatch):
-    return ConnectRecorder().install(monkeypatch)
 
 
 ADDRESS = "refused_address"
