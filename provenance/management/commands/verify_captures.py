@@ -5,6 +5,8 @@ restore, a storage migration, or on a schedule. Exit status 1 when anything is m
 altered, so cron and CI notice.
 """
 
+import uuid
+
 from django.core.management.base import BaseCommand, CommandError
 
 from provenance.capture.storage import hash_stream, open_stored
@@ -22,6 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args, evidence=None, **options):
         captures = Capture.objects.exclude(blob="", warc="").order_by("pk")
         if evidence:
+            try:
+                evidence = uuid.UUID(str(evidence))
+            except ValueError as exc:
+                raise CommandError(f"--evidence: “{evidence}” is not an evidence UUID.") from exc
             captures = captures.filter(evidence__public_id=evidence)
         checked, problems = 0, []
         # iterator(): constant memory over any number of captures; one query per chunk.

@@ -60,3 +60,8 @@ def test_only_one_evidence_item(captured, capture_settings, capsys):
     other = EvidenceFactory(url="https://example.org/other.jpg")
     call_command("verify_captures", evidence=str(other.public_id))
     assert "Checked 0 stored files: 0 problem(s)." in capsys.readouterr().out
+
+
+def test_an_evidence_id_that_is_not_a_uuid_is_a_command_error():
+    with pytest.raises(CommandError, match="not an evidence UUID"):
+        call_command("verify_captures", evidence="not-a-uuid")
