@@ -221,7 +221,6 @@ def _link_claims(*, evidence: Evidence, actor, claim_links: Iterable[tuple[Claim
             save_attributed(link, actor=actor)
 
 
-@transaction.atomic
 def evidence_create(
     *,
     actor,
@@ -233,7 +232,10 @@ def evidence_create(
     claim_links: Iterable[tuple[Claim, str]] = (),
     appearance: Appearance | None = None,
 ) -> Evidence:
-    """Record evidence (a link or an uploaded file) and queue its first capture on commit."""
+    """Record evidence (a link or an uploaded file) and queue its first capture on commit.
+
+    An upload is written to storage before the transaction opens (no file I/O while it
+    is held) and removed again if the evidence is not saved."""
     from provenance.capture.services import capture_enqueue
 
     require_role(actor, ANALYST)
@@ -259,9 +261,15 @@ def evidence_create(
     if file is not None:
         evidence.original_filename = file.name[:255]
         evidence.file.save(file.name, file, save=False)
-    save_attributed(evidence, actor=actor)
-    _link_claims(evidence=evidence, actor=actor, claim_links=claim_links)
-    capture_enqueue(evidence=evidence, requested_by=actor)
+    try:
+        with transaction.atomic():
+            save_attributed(evidence, actor=actor)
+            _link_claims(evidence=evidence, actor=actor, claim_links=claim_links)
+            capture_enqueue(evidence=evidence, requested_by=actor)
+    except BaseException:
+        if evidence.file:
+            evidence.file.delete(save=False)
+        raise
     return evidence
 
 

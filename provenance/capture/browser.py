@@ -21,9 +21,8 @@ from provenance.capture.browser_router import Deadline, Exchange, fetch_for_page
 from provenance.capture.browser_session import VIEWPORT, PageLoad, load_page
 from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import extract
-from provenance.capture.preserve import Outcome
+from provenance.capture.preserve import Outcome, warc_context
 from provenance.capture.storage import store_file
-from provenance.capture.warc import WarcContext
 from provenance.models import Capture, Evidence
 
 BROWSER_KINDS = frozenset({Evidence.Kind.WEB_PAGE, Evidence.Kind.SOCIAL_POST})
@@ -106,10 +105,9 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
         dom=dom,
         dom_path=load.dom_path,
         workdir=workdir,
-        ctx=WarcContext(
-            capture_id=str(capture.public_id),
+        ctx=warc_context(
+            capture,
             started_at=started_at,
-            software=custody.warc_software(),
             metadata={"requested_url": capture.requested_url, **metadata},
         ),
     )

@@ -13,7 +13,6 @@ for everything else that goes wrong. yt-dlp is imported on first use: it is slow
 and patches urllib3 and requests globally, which only the worker needs.
 """
 
-import hashlib
 import shutil
 import tempfile
 import time
@@ -23,8 +22,8 @@ from pathlib import Path
 from provenance.capture import netguard
 from provenance.capture.fetch import FetchLimits, user_agent
 from provenance.capture.fetch_errors import FetchError, deadline_error
+from provenance.capture.storage import hash_file
 
-CHUNK = 1 << 20
 # Fields of yt-dlp's info dict kept with the capture (each a str or a number).
 INFO_FIELDS = ("id", "title", "uploader", "timestamp", "duration", "width", "height", "ext")
 INFO_FIELDS += ("webpage_url", "extractor", "format_id", "protocol", "playlist_count")
@@ -154,7 +153,7 @@ def download_media(
             shutil.rmtree(outdir, ignore_errors=True)
             return None
         path, download = _downloaded_file(info, outdir, transport, log)
-        sha256, size = _hash(path)
+        sha256, size = hash_file(path)
         if size > limits.max_bytes:
             raise _too_large(limits)
     except BaseException:
@@ -267,15 +266,6 @@ def _too_large(limits: FetchLimits) -> FetchError:
     from provenance.capture.media_transport import too_large
 
     return too_large("The video file is larger", limits.max_bytes)
-
-
-def _hash(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def _metadata(info: dict) -> dict:

@@ -14,9 +14,9 @@ from provenance.capture import custody
 from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import detect_content_type
 from provenance.capture.media import download_media
-from provenance.capture.preserve import Outcome
+from provenance.capture.preserve import Outcome, warc_context
 from provenance.capture.storage import store_file
-from provenance.capture.warc import WarcContext, write_upload_warc
+from provenance.capture.warc import write_upload_warc
 from provenance.models import Capture, Evidence
 
 # Evidence whose page may carry a video worth downloading with yt-dlp.
@@ -60,12 +60,7 @@ def preserve_media(capture: Capture, *, workdir: Path) -> Outcome:
         warc = write_upload_warc(
             result.path,
             workdir=workdir,
-            ctx=WarcContext(
-                capture_id=str(capture.public_id),
-                started_at=started_at,
-                software=custody.warc_software(),
-                metadata=metadata,
-            ),
+            ctx=warc_context(capture, started_at=started_at, metadata=metadata),
             target_uri=result.media_url,
             content_type=effective,
             sha256=result.sha256,

@@ -32,6 +32,16 @@ def _ms(since: float) -> int:
     return round((monotonic() - since) * 1000)
 
 
+def warc_context(capture, *, started_at, metadata: dict) -> WarcContext:
+    """What every WARC record of `capture` shares (its id, start, software, metadata)."""
+    return WarcContext(
+        capture_id=str(capture.public_id),
+        started_at=started_at,
+        software=custody.warc_software(),
+        metadata=metadata,
+    )
+
+
 def preserve_fetch(capture, *, workdir: Path, final_attempt: bool) -> Outcome:
     """Fetch `capture.requested_url`; raises FetchError, or CaptureFailure for a transient
     HTTP status while attempts remain (nothing is stored for an attempt that will retry)."""
@@ -74,10 +84,9 @@ def _record_fetch(capture, result, workdir, started_at, began, failure) -> Outco
     warc = write_fetch_warc(
         result,
         workdir=workdir,
-        ctx=WarcContext(
-            capture_id=str(capture.public_id),
+        ctx=warc_context(
+            capture,
             started_at=started_at,
-            software=custody.warc_software(),
             metadata={
                 "requested_url": result.requested_url,
                 "redirect_chain": chain,
@@ -164,12 +173,7 @@ def preserve_upload(capture, *, workdir: Path) -> Outcome:
     warc = write_upload_warc(
         local,
         workdir=workdir,
-        ctx=WarcContext(
-            capture_id=str(capture.public_id),
-            started_at=started_at,
-            software=custody.warc_software(),
-            metadata=metadata,
-        ),
+        ctx=warc_context(capture, started_at=started_at, metadata=metadata),
         target_uri=target_uri,
         content_type=effective,
         sha256=sha256,

@@ -167,9 +167,15 @@ def capture_run(*, capture_id: int) -> None:
         )
         return
     final_attempt = attempt >= settings.CAPTURE_MAX_ATTEMPTS
-    workdir = _new_workdir()
+    # Everything after the claim is inside the try: an error in making the work folder or
+    # in recording the result is a reason on the capture, not a capture left fetching.
     try:
-        outcome = _perform(capture, workdir=workdir, final_attempt=final_attempt)
+        workdir = _new_workdir()
+        try:
+            outcome = _perform(capture, workdir=workdir, final_attempt=final_attempt)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        _finish(capture_id, attempt, outcome=outcome, claimed=capture)
     except Exception as exc:
         code, message, retryable = describe_error(exc)
         if retryable and not final_attempt:
@@ -178,10 +184,6 @@ def capture_run(*, capture_id: int) -> None:
         if retryable:
             message = f"{message} (gave up after {attempt} attempts)"
         _finish(capture_id, attempt, failure=(code, message))
-        return
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    _finish(capture_id, attempt, outcome=outcome, claimed=capture)
 
 
 def _new_workdir() -> Path:

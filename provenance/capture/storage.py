@@ -112,10 +112,6 @@ def open_stored(name: str) -> File:
     return storage.open(name, "rb")
 
 
-def stored_exists(name: str) -> bool:
-    return bool(name) and capture_storage().exists(name)
-
-
 def open_blob(capture) -> File:
     """The captured bytes (decoded body or uploaded file) of a capture."""
     return open_stored(capture.blob)

@@ -1,8 +1,9 @@
 """provenance.services.evidence_create"""
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from claimtrail.exceptions import DomainError, NotPermitted
 from provenance.models import Capture, Evidence, EvidenceClaim
@@ -89,6 +90,32 @@ def test_refuses_unknown_relation(analyst):
 
     assert exc.value.message == "Relation must be supports, refutes or context, not “proves”."
     assert exc.value.fields == {"claims": [exc.value.message]}
+
+
+def test_upload_of_refused_evidence_is_removed_from_storage(analyst, tmp_path):
+    upload = SimpleUploadedFile("drone.jpg", b"\xff\xd8\xff fake jpeg")
+
+    with pytest.raises(DomainError):
+        evidence_create(actor=analyst, file=upload, claim_links=[(ClaimFactory(), "proves")])
+
+    assert not Evidence.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_upload_is_written_outside_the_transaction(analyst, monkeypatch):
+    depths = []
+    save = FileSystemStorage._save
+
+    def recording_save(self, name, content):
+        depths.append(len(connection.atomic_blocks))
+        return save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", recording_save)
+    outer = len(connection.atomic_blocks)  # the test's own transaction
+
+    evidence_create(actor=analyst, file=SimpleUploadedFile("a.txt", b"a"))
+
+    assert depths == [outer]
 
 
 def test_database_refuses_unknown_relation(analyst):

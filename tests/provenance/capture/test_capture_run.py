@@ -432,3 +432,48 @@ def test_missing_work_dir_is_created(capture_settings, http_server, tmp_path):
 
     assert capture.status == Capture.Status.SUCCEEDED, capture.error_message
     assert capture.sha256 == hashlib.sha256(b"some bytes").hexdigest()
+
+
+def test_unusable_work_dir_requeues_with_its_reason(capture_settings, http_server, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    capture_settings.CAPTURE_WORK_DIR = str(blocker / "work")  # cannot be created
+    capture = _capture_for(http_server.route("/x", b"x"))
+
+    with pytest.raises(CaptureRetry) as raised:
+        capture_run(capture_id=capture.pk)
+
+    capture.refresh_from_db()
+    assert raised.value.code == "internal_error"
+    assert capture.status == Capture.Status.QUEUED
+    assert capture.metadata["last_error"]["code"] == "internal_error"
+    assert http_server.hits == []
+
+
+def test_unusable_work_dir_on_the_last_attempt_fails_with_its_reason(
+    capture_settings, http_server, tmp_path
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    capture_settings.CAPTURE_WORK_DIR = str(blocker / "work")
+    capture_settings.CAPTURE_MAX_ATTEMPTS = 1
+    capture = _run(_capture_for(http_server.route("/x", b"x")))
+
+    assert capture.status == Capture.Status.FAILED
+    assert capture.error_code == "internal_error"
+    assert capture.error_message.endswith("(gave up after 1 attempts)")
+
+
+def test_error_recording_the_result_is_recorded_with_its_reason(
+    capture_settings, http_server, monkeypatch
+):
+    def broken(capture, sha256):
+        raise RuntimeError("comparison failed")
+
+    monkeypatch.setattr("provenance.capture.services.change_since_previous", broken)
+    capture_settings.CAPTURE_MAX_ATTEMPTS = 1
+    capture = _run(_capture_for(http_server.route("/x", b"x")))
+
+    assert capture.status == Capture.Status.FAILED
+    assert capture.error_code == "internal_error"
+    assert "comparison failed" in capture.error_message
