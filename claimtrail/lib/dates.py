@@ -22,11 +22,12 @@ def truncate(moment: datetime, precision: str) -> datetime:
 def interval(moment: datetime, precision: str) -> tuple[datetime, datetime]:
     """The earliest and latest instants a time of this precision may stand for."""
     start = truncate(moment, precision)
+    # One delta, not two steps: the last day or month of year 9999 ends at datetime.max.
     if precision == DAY:
-        return start, start + timedelta(days=1) - timedelta(microseconds=1)
+        return start, start + (timedelta(days=1) - timedelta(microseconds=1))
     if precision == MONTH:
         days = calendar.monthrange(start.year, start.month)[1]
-        return start, start + timedelta(days=days) - timedelta(microseconds=1)
+        return start, start + (timedelta(days=days) - timedelta(microseconds=1))
     return start, start
 
 
@@ -62,4 +63,7 @@ def parse_partial(value: str) -> tuple[datetime, str]:
         )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC), EXACT
+    try:
+        return moment.astimezone(UTC), EXACT
+    except OverflowError as exc:
+        raise ValueError(f"“{value}” is outside the years 1–9999 in UTC.") from exc

@@ -125,4 +125,9 @@ def normalize_identifier(kind: str, value: str) -> str:
         raise IdentifierError(f"Unknown identifier kind “{kind}”.") from exc
     if not value or not value.strip():
         raise IdentifierError("An identifier needs a value.")
-    return normalizer(value)
+    try:
+        return normalizer(value)
+    except IdentifierError:
+        raise
+    except ValueError as exc:  # urlsplit and .port: "Invalid IPv6 URL", "Port out of range"
+        raise IdentifierError(f"“{value.strip()}” is not a valid {kind} ({exc}).") from exc

@@ -94,3 +94,16 @@ def test_parse_partial_rejects(value):
     assert str(exc.value) == (
         f"“{value.strip()}” is not a date: use 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
     )
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"])
+def test_parse_partial_rejects_offsets_that_leave_the_calendar(value):
+    with pytest.raises(ValueError) as exc:
+        dates.parse_partial(value)
+    assert str(exc.value) == f"“{value}” is outside the years 1–9999 in UTC."
+
+
+@pytest.mark.parametrize("value", ["9999-12", "9999-12-31"])
+def test_interval_of_the_last_month_and_day_ends_at_datetime_max(value):
+    moment, precision = dates.parse_partial(value)
+    assert dates.interval(moment, precision)[1] == datetime.max.replace(tzinfo=UTC)

@@ -144,3 +144,21 @@ def test_unknown_kind_is_refused():
     with pytest.raises(IdentifierError) as exc:
         normalize_identifier("myspace", "tom")
     assert str(exc.value) == "Unknown identifier kind “myspace”."
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("url", "https://example.com:99999/page"),
+        ("url", "http://[::1/page"),
+        ("domain", "http://[example.com"),
+        ("x_handle", "https://[x.com/maxseddon"),
+        ("telegram", "https://[t.me/rian_ru"),
+        ("wikidata", "https://[wikidata.org/wiki/Q7747"),
+    ],
+)
+def test_malformed_addresses_are_identifier_errors(kind, value):
+    # urlsplit and SplitResult.port raise a bare ValueError, which callers did not catch.
+    with pytest.raises(IdentifierError) as exc:
+        normalize_identifier(kind, value)
+    assert str(exc.value).startswith(f"“{value}” is not a valid {kind} (")

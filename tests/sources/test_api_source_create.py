@@ -132,6 +132,18 @@ def test_malformed_identifier_is_400(analyst_client):
     assert not Source.objects.exists()
 
 
+def test_identifier_with_an_impossible_port_is_400(analyst_client):
+    value = "https://example.com:99999/"
+    response = analyst_client.post(
+        URL, {"name": "A", "identifiers": [{"kind": "url", "value": value}]}, format="json"
+    )
+
+    assert response.status_code == 400
+    message = f"“{value}” is not a valid url (Port out of range 0-65535)."
+    assert response.json()["fields"] == {"identifiers": [message]}
+    assert not Source.objects.exists()
+
+
 def test_malformed_json_is_400(analyst_client):
     response = analyst_client.post(URL, "{not json", content_type="application/json")
     assert response.status_code == 400

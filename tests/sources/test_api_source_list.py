@@ -126,6 +126,15 @@ def test_identifier_lookup_refuses_value_not_of_that_kind(viewer_client):
     }
 
 
+def test_identifier_lookup_of_a_malformed_address_is_400(viewer_client):
+    response = viewer_client.get(URL, {"identifier": "http://[::1/"})
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "identifier": ["“http://[::1/” is not an identifier of any known kind."]
+    }
+
+
 def test_invalid_filter_values_are_400(viewer_client):
     response = viewer_client.get(URL, {"kind": "alien", "parent": "nope"})
 
