@@ -124,7 +124,7 @@ def _latest_succeeded_captures(claim: Claim) -> list:
     )
     return list(
         Capture.objects.filter(
-            evidence__claim_links__claim=claim, status="succeeded", parent__isnull=True
+            evidence__claim_links__claim=claim, status=Capture.Status.SUCCEEDED, parent__isnull=True
         )
         .annotate(newest=newest_first)
         .filter(newest=1)
@@ -266,14 +266,25 @@ def claim_merge(*, actor, duplicate: Claim, target: Claim, comment: str = "") ->
     for appearance in moved:
         appearance.claim = target
     bulk_update_with_history(moved, Appearance, ["claim"], default_user=actor)
-    target_evidence = EvidenceClaim.objects.filter(claim=target).values("evidence_id")
-    EvidenceClaim.objects.filter(claim=duplicate, evidence_id__in=target_evidence).delete()
-    EvidenceClaim.objects.filter(claim=duplicate).update(claim=target)
-    _move_relations(duplicate=duplicate, target=target)
+    target_evidence = set(
+        EvidenceClaim.objects.filter(claim=target).values_list("evidence_id", flat=True)
+    )
+    links = list(EvidenceClaim.objects.filter(claim=duplicate))
+    for link in links:
+        if link.evidence_id in target_evidence:  # the target already has it
+            _delete_attributed(link, actor=actor)
+        else:
+            link.claim = target
+    moving = [link for link in links if link.evidence_id not in target_evidence]
+    bulk_update_with_history(moving, EvidenceClaim, ["claim"], default_user=actor)
+    _move_relations(duplicate=duplicate, target=target, actor=actor)
     target.tags.add(*duplicate.tags.all())
 
-    ClaimRelation.objects.create(
-        from_claim=duplicate, to_claim=target, kind=ClaimRelation.Kind.SAME_AS, created_by=actor
+    save_attributed(
+        ClaimRelation(
+            from_claim=duplicate, to_claim=target, kind=ClaimRelation.Kind.SAME_AS, created_by=actor
+        ),
+        actor=actor,
     )
     note = f"Merged into {target.public_id}. {comment}".strip()
     if duplicate.review_state != State.ARCHIVED:
@@ -283,7 +294,12 @@ def claim_merge(*, actor, duplicate: Claim, target: Claim, comment: str = "") ->
     return target
 
 
-def _move_relations(*, duplicate: Claim, target: Claim) -> None:
+def _delete_attributed(instance, *, actor) -> None:
+    instance._history_user = actor
+    instance.delete()
+
+
+def _move_relations(*, duplicate: Claim, target: Claim, actor) -> None:
     """Re-point the duplicate's relations at the target, skipping ones that would clash."""
     existing = set(
         ClaimRelation.objects.filter(from_claim=target).values_list("to_claim_id", "kind")
@@ -295,18 +311,18 @@ def _move_relations(*, duplicate: Claim, target: Claim) -> None:
     }
     for relation in ClaimRelation.objects.filter(from_claim=duplicate):
         if relation.to_claim_id == target.pk or (relation.to_claim_id, relation.kind) in existing:
-            relation.delete()
+            _delete_attributed(relation, actor=actor)
             continue
         relation.from_claim = target
-        relation.save(update_fields=["from_claim"])
+        save_attributed(relation, actor=actor, update_fields=["from_claim"])
         existing.add((relation.to_claim_id, relation.kind))
     for relation in ClaimRelation.objects.filter(to_claim=duplicate):
         key = ("in", relation.from_claim_id, relation.kind)
         if relation.from_claim_id == target.pk or key in existing:
-            relation.delete()
+            _delete_attributed(relation, actor=actor)
             continue
         relation.to_claim = target
-        relation.save(update_fields=["to_claim"])
+        save_attributed(relation, actor=actor, update_fields=["to_claim"])
         existing.add(key)
 
 

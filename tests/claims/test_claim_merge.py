@@ -103,3 +103,24 @@ def test_merge_refuses_merging_back_into_a_duplicate(editor):
     assert exc.value.message == "The target was itself merged into this claim."
     target.refresh_from_db()
     assert target.review_state == "draft"
+
+
+def test_merge_records_who_moved_every_link_in_history(editor):
+    duplicate, target, other = ClaimFactory(), ClaimFactory(), ClaimFactory()
+    shared = EvidenceFactory(claims=[duplicate, target])
+    only_duplicate = EvidenceFactory(claims=[duplicate])
+    relation = claim_relation_create(
+        actor=editor, from_claim=duplicate, to_claim=other, kind="supports"
+    )
+
+    claim_merge(actor=editor, duplicate=duplicate, target=target)
+
+    moved_link = EvidenceClaim.objects.get(evidence=only_duplicate, claim=target)
+    assert moved_link.history.latest().history_user == editor
+    dropped = EvidenceClaim.history.filter(evidence_id=shared.pk, claim_id=duplicate.pk).latest()
+    assert (dropped.history_type, dropped.history_user) == ("-", editor)
+    relation.refresh_from_db()
+    assert relation.from_claim_id == target.pk
+    assert relation.history.latest().history_user == editor
+    same_as = ClaimRelation.objects.get(from_claim=duplicate, to_claim=target, kind="same_as")
+    assert same_as.history.latest().history_user == editor
