@@ -3,7 +3,17 @@
 `{"detail": "...", "code": "...", "fields": {"field": ["message", ...]}}`
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+import logging
+
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    SuspiciousMultipartForm,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -42,7 +52,29 @@ def error_response(*, status: int, detail: str, code: str, fields: dict | None =
     return Response({"detail": detail, "code": code, "fields": fields or {}}, status=status)
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def body_too_big_message() -> str:
+    """What a client sending a body over DATA_UPLOAD_MAX_MEMORY_SIZE reads."""
+    return (
+        f"The request body is over {_megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}, the limit "
+        "for JSON and form fields. Send files as multipart uploads (up to "
+        f"{_megabytes(settings.UPLOAD_MAX_BYTES)})."
+    )
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, SuspiciousOperation):
+        # Logged where Django's own handler would log it.
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning(str(exc))
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(status=413, detail=body_too_big_message(), code="too_large")
+        # Only messages about the request's own form are shown; others may name server paths.
+        shown = isinstance(exc, TooManyFieldsSent | TooManyFilesSent | SuspiciousMultipartForm)
+        detail = f"Bad request: {exc}" if shown else "Bad request."
+        return error_response(status=400, detail=detail, code="bad_request")
     if isinstance(exc, DomainError):
         return error_response(
             status=exc.status_code, detail=exc.message, code=exc.code, fields=exc.fields

@@ -1,11 +1,36 @@
 from django.conf import settings
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
 class CursorPage(CursorPagination):
-    """Cursor pagination, newest first by default, with a capped `page_size`."""
+    """Cursor pagination, newest first by default, with a capped `page_size`.
+
+    A `page_size` outside 1–API_MAX_PAGE_SIZE and a cursor this API did not hand out are
+    400s naming the parameter, not silently replaced by the default.
+    """
 
     page_size = settings.API_PAGE_SIZE
     max_page_size = settings.API_MAX_PAGE_SIZE
     page_size_query_param = "page_size"
+    page_size_query_description = (
+        f"Results per page, 1–{settings.API_MAX_PAGE_SIZE} (default {settings.API_PAGE_SIZE})."
+    )
+    invalid_cursor_message = "Invalid cursor."
     ordering = ("-created_at", "-id")
+
+    def get_page_size(self, request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= self.max_page_size):
+            message = f"Give a whole number from 1 to {self.max_page_size}."
+            raise ValidationError({self.page_size_query_param: [message]})
+        return int(value)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from exc

@@ -5,12 +5,14 @@ action; unlisted writes need the analyst role. `role_messages = {"destroy": "Onl
 can delete claims."}` words an action's 403 (default "Requires the <role> role.").
 Object visibility for anonymous users is the selector's job (unpublished objects are 404,
 not 403).
+
+Refusals are DRF exceptions: DRF (and its browsable API, which asks whether to offer each
+form) expects those from permission checks; a domain error would escape as a 500.
 """
 
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from claimtrail.exceptions import NotPermitted
 from claimtrail.roles import ANALYST, user_has_role
 
 # Actions that only read, whatever their HTTP method.
@@ -27,5 +29,6 @@ class RolePermission(BasePermission):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Log in or send a token to do this.")
         if not user_has_role(request.user, required):
-            raise NotPermitted(required, getattr(view, "role_messages", {}).get(action))
+            message = getattr(view, "role_messages", {}).get(action)
+            raise PermissionDenied(message or f"Requires the {required} role.", "permission_denied")
         return True

@@ -21,6 +21,7 @@ if not SECRET_KEY:
     raise environ.ImproperlyConfigured("Set the SECRET_KEY environment variable when DEBUG is off.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "claimtrail.middleware.csrf_failure"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Language quotes are translated into; a quote in any other language needs a translation.
 WORKING_LANGUAGE = env.str("WORKING_LANGUAGE", default="en")
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "claimtrail.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +139,7 @@ STORAGES = {
 }
 # Uploads larger than this are refused with a 400.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+# JSON bodies and form fields other than files: larger ones get a 413 naming this limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -182,7 +185,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["claimtrail.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "claimtrail.ordering.StrictOrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "claimtrail.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "claimtrail.pagination.CursorPage",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

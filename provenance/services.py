@@ -183,6 +183,9 @@ def appearance_update(
         raise DomainError(f"Cannot change {', '.join(sorted(unknown))} of an appearance.")
     for field, value in changes.items():
         setattr(appearance, field, value.strip() if isinstance(value, str) else value)
+    if "published_precision" in changes and appearance.published_at is None:
+        message = "A precision needs a published_at date."
+        raise DomainError(message, fields={"published_precision": [message]})
     if appearance.published_at is not None:
         appearance.published_at = dates.truncate(
             appearance.published_at, appearance.published_precision

@@ -6,6 +6,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from claimtrail.api_helpers import unknown_reference, validated
+from claimtrail.api_input import WriteSerializer
 from claimtrail.api_schema import error_responses
 from claimtrail.roles import EDITOR
 from sources.filters import SourceFilter
@@ -79,12 +80,12 @@ class SourceDetailSerializer(SourceSerializer):
     )
 
 
-class IdentifierInputSerializer(serializers.Serializer):
+class IdentifierInputSerializer(WriteSerializer):
     kind = serializers.ChoiceField(choices=IdentifierKind.choices)
     value = serializers.CharField(max_length=500)
 
 
-class SourceWriteSerializer(serializers.Serializer):
+class SourceWriteSerializer(WriteSerializer):
     name = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=Source.Kind.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)

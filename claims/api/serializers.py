@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
 from claims.selectors import claim_related
+from claimtrail.api_input import EMPTY_FORM_VALUE_HELP, WriteSerializer
 from provenance.api.evidence import LatestCaptureField
 from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
 from sources.models import Source
@@ -214,7 +215,7 @@ class ReviewResultSerializer(serializers.Serializer):
 # --- Write --------------------------------------------------------------------
 
 
-class ClaimWriteSerializer(serializers.Serializer):
+class ClaimWriteSerializer(WriteSerializer):
     """Create (POST), replace (PUT) or change (PATCH) a claim's wording and tags."""
 
     text = serializers.CharField(max_length=TEXT_MAX_LENGTH)
@@ -225,10 +226,14 @@ class ClaimWriteSerializer(serializers.Serializer):
         default=list,
         help_text="Tag names; stored as slugs.",
     )
-    first_seen = serializers.DateField(allow_null=True, default=None)
+    first_seen = serializers.DateField(
+        allow_null=True,
+        default=None,
+        help_text=f"The day the claim was first seen. {EMPTY_FORM_VALUE_HELP}",
+    )
 
 
-class ClaimReviewSerializer(serializers.Serializer):
+class ClaimReviewSerializer(WriteSerializer):
     to_state = serializers.ChoiceField(choices=ReviewState.choices)
     verdict = serializers.ChoiceField(
         choices=Verdict.choices,
@@ -255,11 +260,11 @@ class ClaimReviewSerializer(serializers.Serializer):
     )
 
 
-class ClaimMergeSerializer(serializers.Serializer):
+class ClaimMergeSerializer(WriteSerializer):
     into = serializers.UUIDField(help_text="The claim this duplicate is merged into.")
     comment = serializers.CharField(max_length=COMMENT_MAX_LENGTH, allow_blank=True, default="")
 
 
-class ClaimRelationCreateSerializer(serializers.Serializer):
+class ClaimRelationCreateSerializer(WriteSerializer):
     to_claim = serializers.UUIDField(help_text="The other claim: this claim <kind> to_claim.")
     kind = serializers.ChoiceField(choices=RelationKind.choices)

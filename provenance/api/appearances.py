@@ -9,6 +9,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from claimtrail.api_helpers import unknown_reference, validated
+from claimtrail.api_input import WriteSerializer
 from claimtrail.api_schema import error_responses
 from claimtrail.roles import EDITOR
 from provenance.api.fields import PublishedAtField
@@ -26,6 +27,7 @@ from sources.selectors import sources_by_public_id
 
 ERRORS_READ = error_responses(404)
 ERRORS_WRITE = error_responses(400, 403)
+PRECISION_NEEDS_DATE = "A precision needs a published_at date."
 # Coarser precisions allow fewer written forms: "2023-05" cannot be exact.
 _PRECISION_RANK = {DatePrecision.EXACT: 0, DatePrecision.DAY: 1, DatePrecision.MONTH: 2}
 
@@ -74,7 +76,7 @@ class AppearanceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class AppearanceWriteSerializer(serializers.Serializer):
+class AppearanceWriteSerializer(WriteSerializer):
     claim = serializers.UUIDField(help_text="Claim id; fixed once the appearance exists.")
     source = serializers.UUIDField(help_text="Source id.")
     stance = serializers.ChoiceField(choices=Appearance.Stance.choices)
@@ -105,6 +107,8 @@ class AppearanceWriteSerializer(serializers.Serializer):
     def validate(self, attrs):
         published = attrs.get("published_at")
         precision = attrs.get("published_precision")
+        if precision is not None and "published_at" in attrs and published is None:
+            raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
         if published is not None and precision is not None:
             written = published[1]
             if _PRECISION_RANK[precision] < _PRECISION_RANK[written]:
@@ -197,14 +201,24 @@ class AppearanceViewSet(viewsets.ModelViewSet):
         return data
 
     def create(self, request, *args, **kwargs):
-        data = self._resolve(validated(AppearanceWriteSerializer, request))
+        data = validated(AppearanceWriteSerializer, request)
+        if "published_precision" in data and "published_at" not in data:
+            raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
+        data = self._resolve(data)
         appearance = appearance_create(actor=request.user, **data)
         return self._respond(appearance, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         appearance = self.get_object()
         partial = kwargs.get("partial", False)
-        data = self._resolve(validated(AppearanceWriteSerializer, request, partial=partial))
+        data = validated(AppearanceWriteSerializer, request, partial=partial)
+        if (
+            "published_precision" in data
+            and "published_at" not in data
+            and appearance.published_at is None
+        ):
+            raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
+        data = self._resolve(data)
         if "claim" in data and data["claim"].pk == appearance.claim_id:
             del data["claim"]  # unchanged; a different claim is refused by the service
         derived_from = data.pop("derived_from", None)

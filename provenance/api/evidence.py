@@ -2,11 +2,13 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from claimtrail.api_helpers import unknown_reference, validated
+from claimtrail.api_input import WriteSerializer
 from claimtrail.api_schema import error_responses
+from claimtrail.parsers import BoundedJSONParser
 from claimtrail.roles import EDITOR
 from provenance.api.fields import ClaimLinksField
 from provenance.filters import EvidenceFilter
@@ -65,7 +67,7 @@ class EvidenceSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class EvidenceWriteSerializer(serializers.Serializer):
+class EvidenceWriteSerializer(WriteSerializer):
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices, required=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
@@ -138,7 +140,7 @@ class EvidenceViewSet(viewsets.ModelViewSet):
     lookup_field = "public_id"
     serializer_class = EvidenceSerializer
     filterset_class = EvidenceFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     ordering_fields = ["created_at"]
     ordering = ("-created_at", "-id")
     required_roles = {"destroy": EDITOR}

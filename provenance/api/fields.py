@@ -1,6 +1,5 @@
 """Serializer fields for the provenance API's less ordinary inputs."""
 
-import json
 from datetime import datetime
 from uuid import UUID
 
@@ -10,6 +9,7 @@ from rest_framework.fields import empty
 from rest_framework.utils import html
 
 from claimtrail.lib import dates
+from claimtrail.parsers import JSONTooDeep, json_loads
 from provenance.models import EvidenceRelation
 
 RELATIONS = EvidenceRelation.values
@@ -22,7 +22,8 @@ RELATIONS = EvidenceRelation.values
         "description": (
             "`2023-05` (month), `2023-05-03` (day) or an ISO 8601 date-time (exact; UTC if "
             "no offset). The precision follows from the form unless `published_precision` "
-            "is given."
+            "is given. Null clears it; in a form body an empty value is the same as leaving "
+            "the field out."
         ),
         "example": "2023-05-03T06:40:00Z",
     }
@@ -79,6 +80,7 @@ class ClaimLinksField(serializers.Field):
     default_error_messages = {
         "not_a_list": "Give a list of claim ids or of {{claim, relation}} objects.",
         "bad_json": "Not valid JSON: {error}.",
+        "too_deep": "{error}",
     }
 
     def get_value(self, dictionary):
@@ -97,7 +99,9 @@ class ClaimLinksField(serializers.Field):
 
     def _json(self, text: str):
         try:
-            return json.loads(text)
+            return json_loads(text)
+        except JSONTooDeep as exc:
+            self.fail("too_deep", error=exc)
         except ValueError as exc:
             self.fail("bad_json", error=exc.args[0] if exc.args else exc)
 

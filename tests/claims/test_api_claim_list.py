@@ -249,12 +249,27 @@ def test_list_cursor_pages_cover_every_claim_once(viewer_client, editor, orderin
     assert len(seen) == 7
 
 
-def test_list_caps_page_size(viewer_client, monkeypatch):
+def test_list_refuses_page_size_over_the_cap(viewer_client, monkeypatch):
     monkeypatch.setattr(CursorPage, "max_page_size", 2)
     for n in range(3):
         ClaimFactory(text=f"Claim {n}")
 
-    response = viewer_client.get(URL, {"page_size": 10_000})
+    response = viewer_client.get(URL, {"page_size": 3})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "page_size: Give a whole number from 1 to 2.",
+        "code": "invalid",
+        "fields": {"page_size": ["Give a whole number from 1 to 2."]},
+    }
+
+
+def test_list_serves_page_size_at_the_cap(viewer_client, monkeypatch):
+    monkeypatch.setattr(CursorPage, "max_page_size", 2)
+    for n in range(3):
+        ClaimFactory(text=f"Claim {n}")
+
+    response = viewer_client.get(URL, {"page_size": 2})
 
     assert response.status_code == 200
     assert len(_texts(response)) == 2
