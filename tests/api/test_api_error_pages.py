@@ -131,3 +131,32 @@ def test_method_not_allowed_outside_drf_keeps_allow_header(viewer_client):
         "fields": {},
     }
     assert "POST" in response["Allow"]
+
+
+def test_disallowed_host_under_the_api_is_a_json_400(anon_client):
+    anon_client.raise_request_exception = False
+
+    response = anon_client.get("/api/claims/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Bad Request.", "code": "bad_request", "fields": {}}
+
+
+def test_too_many_form_fields_is_a_json_400(analyst_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"f{n}=x" for n in range(20))
+
+    response = analyst_client.post(
+        "/api/claims/", body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "Bad request: The number of GET/POST parameters exceeded "
+        "settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.",
+        "code": "bad_request",
+        "fields": {},
+    }
+    assert not Claim.objects.exists()

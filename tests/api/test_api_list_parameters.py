@@ -44,6 +44,7 @@ def test_page_size_outside_the_range_is_a_400(viewer_client, name, page_size):
     response = viewer_client.get(f"/api/{name}/", {"page_size": page_size})
 
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
     assert response.json() == error("page_size", PAGE_SIZE)
 
 
@@ -61,6 +62,7 @@ def test_unknown_ordering_is_a_400_listing_the_allowed(viewer_client, name, orde
     response = viewer_client.get(f"/api/{name}/", {"ordering": ordering})
 
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
     assert response.json() == error("ordering", f"Use one of {ORDERINGS[name]}.")
 
 
