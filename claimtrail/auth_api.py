@@ -21,6 +21,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from claimtrail.api_schema import ErrorSerializer
@@ -57,6 +58,8 @@ class TokenObtainView(ObtainAuthToken):
 
     # No authenticators: a stale session cookie must not make this login need a CSRF token.
     authentication_classes = ()
+    # DRF's ObtainAuthToken names its own parsers; these are the API's (JSON depth bound).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = [AuthRateThrottle]
     throttle_scope = "auth"
 

@@ -37,6 +37,18 @@ def test_body_nested_a_thousand_deep_is_a_400(analyst_client):
     assert not Claim.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/sources/", "/api/appearances/", "/api/evidence/", "/api/auth/token/"]
+)
+def test_every_json_endpoint_bounds_nesting(analyst_client, url):
+    analyst_client.raise_request_exception = False
+
+    response = analyst_client.post(url, data=DEEP, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": TOO_DEEP, "code": "too_deep", "fields": {}}
+
+
 def test_object_nesting_counts_too(analyst_client):
     analyst_client.raise_request_exception = False
     body = '{"text": ' + '{"a": ' * 500 + "1" + "}" * 500 + "}"
