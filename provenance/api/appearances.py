@@ -1,5 +1,7 @@
 """/api/appearances/: where and when a claim appeared, and what each appearance relays."""
 
+from datetime import datetime
+
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -30,6 +32,12 @@ ERRORS_WRITE = error_responses(400, 403)
 PRECISION_NEEDS_DATE = "A precision needs a published_at date."
 # Coarser precisions allow fewer written forms: "2023-05" cannot be exact.
 _PRECISION_RANK = {DatePrecision.EXACT: 0, DatePrecision.DAY: 1, DatePrecision.MONTH: 2}
+
+
+def _require_date_for_precision(data: dict, *, stored: datetime | None) -> None:
+    """A precision with no date, given or `stored`, would be stored meaning nothing: a 400."""
+    if "published_precision" in data and data.get("published_at", stored) is None:
+        raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
 
 
 class AppearanceSourceSerializer(serializers.Serializer):
@@ -107,8 +115,6 @@ class AppearanceWriteSerializer(WriteSerializer):
     def validate(self, attrs):
         published = attrs.get("published_at")
         precision = attrs.get("published_precision")
-        if precision is not None and "published_at" in attrs and published is None:
-            raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
         if published is not None and precision is not None:
             written = published[1]
             if _PRECISION_RANK[precision] < _PRECISION_RANK[written]:
@@ -202,8 +208,7 @@ class AppearanceViewSet(viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         data = validated(AppearanceWriteSerializer, request)
-        if "published_precision" in data and "published_at" not in data:
-            raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
+        _require_date_for_precision(data, stored=None)
         data = self._resolve(data)
         appearance = appearance_create(actor=request.user, **data)
         return self._respond(appearance, status.HTTP_201_CREATED)
@@ -212,12 +217,7 @@ class AppearanceViewSet(viewsets.ModelViewSet):
         appearance = self.get_object()
         partial = kwargs.get("partial", False)
         data = validated(AppearanceWriteSerializer, request, partial=partial)
-        if (
-            "published_precision" in data
-            and "published_at" not in data
-            and appearance.published_at is None
-        ):
-            raise serializers.ValidationError({"published_precision": [PRECISION_NEEDS_DATE]})
+        _require_date_for_precision(data, stored=appearance.published_at)
         data = self._resolve(data)
         if "claim" in data and data["claim"].pk == appearance.claim_id:
             del data["claim"]  # unchanged; a different claim is refused by the service
