@@ -1,10 +1,27 @@
 """README.md's configuration table matches the variables claimtrail/settings.py reads, and
 every curl example of its API tour works verbatim against a live server."""
 
+import json
+import os
 import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
+from django.core.management import call_command
+from django.db import connection
+from PIL import Image
+
+from claims.demo import demo_main_claim
+from provenance.capture.services import capture_run
+from provenance.models import Capture
+from tests.factories import ClaimFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +65,15 @@ CREATED_KIND = {
 STATUS_MARK = "__CURL_STATUS__"
 
 
+def _complete(command: str) -> bool:
+    """Whether `command` closes all its quotes (trailing # comments may hold apostrophes)."""
+    try:
+        shlex.split(command, comments=True)
+    except ValueError:
+        return False
+    return True
+
+
 def api_tour_commands() -> list[str]:
     """Every shell command in the README's API tour, continuation lines joined."""
     readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
@@ -59,7 +85,7 @@ def api_tour_commands() -> list[str]:
             if not pending and (not line.strip() or line.lstrip().startswith("#")):
                 continue
             pending = f"{pending}\n{line}" if pending else line
-            if line.endswith("\\") or pending.count("'") % 2:
+            if line.endswith("\\") or not _complete(pending):
                 continue
             commands.append(pending)
             pending = ""
@@ -73,8 +99,6 @@ def test_api_tour_has_the_examples():
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -83,15 +107,6 @@ def _free_port() -> int:
 @pytest.fixture
 def live_gunicorn(transactional_db, settings, tmp_path, monkeypatch):
     """The demo loaded into the test database, served by gunicorn as `make run` serves it."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from django.core.management import call_command
-    from django.db import connection
-
     settings.MEDIA_ROOT = tmp_path / "media"
     # Captures are run by the test itself (uploads only): nothing reaches a broker.
     monkeypatch.setattr("provenance.capture.services._send", lambda capture_id: None)
@@ -131,9 +146,6 @@ def live_gunicorn(transactional_db, settings, tmp_path, monkeypatch):
 
 def _run_captures() -> None:
     """Capture uploaded files as the worker would (no network involved)."""
-    from provenance.capture.services import capture_run
-    from provenance.models import Capture
-
     for capture_id in Capture.objects.filter(status="queued", method="upload").values_list(
         "id", flat=True
     ):
@@ -141,16 +153,6 @@ def _run_captures() -> None:
 
 
 def test_api_tour_examples_run_verbatim(live_gunicorn, tmp_path, settings):
-    import json
-    import subprocess
-
-    from django.conf import global_settings
-    from PIL import Image
-
-    from claims.demo import demo_main_claim
-    from provenance.models import Capture
-    from tests.factories import ClaimFactory, UserFactory
-
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # as the server checks them
     UserFactory(username="editor", roles=["editor"])
     claim = demo_main_claim()
