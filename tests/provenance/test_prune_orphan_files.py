@@ -76,7 +76,7 @@ def test_min_age_zero_takes_recent_orphans_too_but_never_a_referenced_file(media
     assert all(stored(name).exists() for name in files_of(capture))
 
 
-def test_a_file_referenced_between_scan_and_removal_is_kept(media, monkeypatch, capsys):
+def test_a_file_reused_between_scan_and_removal_is_kept(media, monkeypatch, capsys):
     """The removal checks again: a capture that started using a reported file keeps it."""
     _, old, _, upload = media
 
