@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
-from claimtrail.exceptions import DomainError
+from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib.auth import require_role
 from claimtrail.lib.history import delete_attributed, save_attributed
 from claimtrail.roles import ANALYST, EDITOR
@@ -345,7 +345,9 @@ def claim_delete(*, actor, claim: Claim) -> None:
     or not) is refused with a 400: archive it instead.
     """
     require_role(actor, EDITOR, "Only editors can delete claims.")
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    if claim is None:  # deleted meanwhile
+        raise NotFound("No claim with this id.")
     states = set(ReviewEvent.objects.filter(claim=claim).values_list("to_state", flat=True))
     if State.PUBLISHED in states:
         raise DomainError(

@@ -10,7 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from claims.models import Claim, ReviewEventCapture
 from claims.services import claim_refresh_search_document
-from claimtrail.exceptions import DomainError
+from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib import dates
 from claimtrail.lib.auth import require_role
 from claimtrail.lib.history import delete_attributed, save_attributed
@@ -325,7 +325,9 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     uses, and the uploaded file, are removed.
     """
     require_role(actor, EDITOR, "Only editors can delete evidence.")
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+    if evidence is None:  # deleted meanwhile
+        raise NotFound("No such evidence.")
     if ReviewEventCapture.objects.filter(capture__evidence=evidence).exists():
         raise DomainError(
             "A review decision relied on captures of this evidence, so it is kept with its "
@@ -335,7 +337,7 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     captures = list(Capture.objects.filter(evidence=evidence))
     files = capture_file_names(captures)
     upload = evidence.file.name
-    delete_attributed([evidence, *captures], actor=actor)
+    delete_attributed([evidence], actor=actor)  # its captures and claim links cascade
 
     # A closure, not functools.partial: Django logs a failed robust hook by __qualname__;
     # a file left behind by a failure here is an orphan that prune_orphan_files removes.

@@ -5,7 +5,7 @@ from django.db.models import ProtectedError
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
 from claims.services import claim_delete, claim_relation_create, claim_review
-from claimtrail.exceptions import DomainError, NotPermitted
+from claimtrail.exceptions import DomainError, NotFound, NotPermitted
 from provenance.models import Appearance, AppearanceDerivation, EvidenceClaim
 from provenance.services import appearance_set_derived_from
 from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory, PublishedClaimFactory
@@ -80,3 +80,14 @@ def test_review_events_are_never_cascaded_away():
         claim.delete()
 
     assert ReviewEvent.objects.filter(claim=claim).count() == 1
+
+
+def test_delete_of_a_claim_deleted_meanwhile_is_not_found(editor):
+    claim = ClaimFactory()
+    stale = Claim.objects.get(pk=claim.pk)
+    claim_delete(actor=editor, claim=claim)
+
+    with pytest.raises(NotFound) as exc:
+        claim_delete(actor=editor, claim=stale)
+
+    assert exc.value.message == "No claim with this id."

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from claims.models import ReviewEventCapture
 from claims.services import claim_review
-from claimtrail.exceptions import DomainError, NotPermitted
+from claimtrail.exceptions import DomainError, NotFound, NotPermitted
 from provenance.models import Capture, Evidence, EvidenceClaim
 from provenance.services import evidence_delete
 from tests.factories import ClaimFactory, EvidenceFactory
@@ -149,3 +149,14 @@ def test_an_upload_is_removed_even_when_its_capture_never_ran(
 
     assert not upload.exists()
     assert Capture.history.get(history_type="-").status == "queued"
+
+
+def test_delete_of_evidence_deleted_meanwhile_is_not_found(editor):
+    evidence = EvidenceFactory()
+    stale = Evidence.objects.get(pk=evidence.pk)
+    evidence_delete(actor=editor, evidence=evidence)
+
+    with pytest.raises(NotFound) as exc:
+        evidence_delete(actor=editor, evidence=stale)
+
+    assert exc.value.message == "No such evidence."
