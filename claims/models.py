@@ -164,7 +164,7 @@ class ClaimRelation(PublicModel):
 class ReviewEvent(PublicModel):
     """One review-state or verdict change, and the captures the decision relied on."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="review_events")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="review_events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -190,7 +190,7 @@ class ReviewEventCapture(models.Model):
         ReviewEvent, on_delete=models.CASCADE, related_name="capture_links"
     )
     capture = models.ForeignKey(
-        "provenance.Capture", null=True, on_delete=models.SET_NULL, related_name="+"
+        "provenance.Capture", null=True, on_delete=models.PROTECT, related_name="+"
     )
     sha256 = models.CharField(max_length=64)
 

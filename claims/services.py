@@ -12,9 +12,9 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
-from claimtrail.exceptions import DomainError
+from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib.auth import require_role
-from claimtrail.lib.history import save_attributed
+from claimtrail.lib.history import delete_attributed, save_attributed
 from claimtrail.roles import ANALYST, EDITOR
 
 State = Claim.ReviewState
@@ -235,9 +235,12 @@ def claim_relation_create(*, actor, from_claim: Claim, to_claim: Claim, kind: st
 
 
 def claim_relation_delete(*, actor, relation: ClaimRelation) -> None:
+    """Remove a relation; its history row keeps who removed which edge, and when, so it
+    can be restored. The same_as relation a merge leaves is removed by editors only."""
     require_role(actor, ANALYST)
-    relation._history_user = actor
-    relation.delete()
+    if relation.kind == ClaimRelation.Kind.SAME_AS:
+        require_role(actor, EDITOR, "Only editors can remove a same_as relation.")
+    delete_attributed([relation], actor=actor)
 
 
 @transaction.atomic
@@ -261,6 +264,13 @@ def claim_merge(*, actor, duplicate: Claim, target: Claim, comment: str = "") ->
         from_claim=target, to_claim=duplicate, kind=ClaimRelation.Kind.SAME_AS
     ).exists():
         raise DomainError("The target was itself merged into this claim.", code="merge_cycle")
+    if target.review_state == State.ARCHIVED:
+        raise DomainError(
+            "A claim cannot be merged into an archived claim; return the target to draft "
+            "or choose another one.",
+            code="target_archived",
+            fields={"into": ["This claim is archived."]},
+        )
 
     moved = list(Appearance.objects.filter(claim=duplicate))
     for appearance in moved:
@@ -326,9 +336,27 @@ def _move_relations(*, duplicate: Claim, target: Claim, actor) -> None:
         existing.add(key)
 
 
+@transaction.atomic
 def claim_delete(*, actor, claim: Claim) -> None:
-    """Delete a claim with its appearances and evidence links (editors only)."""
+    """Delete a claim that was never reviewed, with its appearances, evidence links and
+    relations (editors only; history records the actor on every row).
+
+    Locks the claim. Review events are append-only, so a claim with any (ever published
+    or not) is refused with a 400: archive it instead.
+    """
     require_role(actor, EDITOR, "Only editors can delete claims.")
-    with transaction.atomic():
-        claim._history_user = actor
-        claim.delete()
+    claim = Claim.objects.select_for_update().filter(pk=claim.pk).first()
+    if claim is None:  # deleted meanwhile
+        raise NotFound("No claim with this id.")
+    states = set(ReviewEvent.objects.filter(claim=claim).values_list("to_state", flat=True))
+    if State.PUBLISHED in states:
+        raise DomainError(
+            "A claim that was ever published cannot be deleted; archive it instead.",
+            code="published_kept",
+        )
+    if states:
+        raise DomainError(
+            "A claim with review history cannot be deleted; archive it instead.",
+            code="review_history_kept",
+        )
+    delete_attributed([claim], actor=actor)

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.html import format_html_join
 
 from provenance.capture import admin as capture_admin  # noqa: F401  (registers Capture)
-from provenance.models import Appearance, Evidence, EvidenceClaim
+from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
 from provenance.services import (
     APPEARANCE_FIELDS,
     appearance_create,
@@ -127,6 +127,13 @@ class EvidenceAdmin(ServiceAdmin):
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         evidence_update(evidence=obj, actor=request.user, **changes)
+
+    def get_deleted_objects(self, objs, request):
+        # Captures cannot be deleted on their own in the admin, but evidence_delete removes
+        # them with their evidence (and refuses evidence a review relied on).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Capture._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         evidence_delete(actor=request.user, evidence=obj)

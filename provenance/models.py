@@ -90,6 +90,8 @@ class AppearanceDerivation(models.Model):
         Appearance, on_delete=models.CASCADE, related_name="downstream_links"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who added or removed which edge, and when: enough to restore a removed one.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -268,6 +270,9 @@ class Capture(PublicModel):
     error_code = models.CharField(max_length=32, blank=True)
     error_message = models.TextField(blank=True)
     software_version = models.CharField(max_length=100, blank=True)
+    # Keeps the record of a capture (hashes, URLs, headers, storage names) after its
+    # evidence is deleted; the pipeline's own writes are conditional UPDATEs, not saves.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]

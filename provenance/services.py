@@ -6,15 +6,27 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from simple_history.utils import bulk_create_with_history
 
-from claims.models import Claim
+from claims.models import Claim, ReviewEventCapture
 from claims.services import claim_refresh_search_document
-from claimtrail.exceptions import DomainError
+from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib import dates
 from claimtrail.lib.auth import require_role
-from claimtrail.lib.history import save_attributed
+from claimtrail.lib.history import delete_attributed, save_attributed
 from claimtrail.roles import ANALYST, EDITOR
-from provenance.models import Appearance, AppearanceDerivation, Evidence, EvidenceClaim
+from provenance.capture.retention import (
+    capture_file_names,
+    capture_files_remove_unreferenced,
+    upload_remove_unreferenced,
+)
+from provenance.models import (
+    Appearance,
+    AppearanceDerivation,
+    Capture,
+    Evidence,
+    EvidenceClaim,
+)
 from sources.models import Source
 
 # Serializes edits of the derivation graph on PostgreSQL so two concurrent edits
@@ -93,7 +105,8 @@ def appearance_set_derived_from(
 ) -> None:
     """Make `upstreams` the appearances this one derives from.
 
-    Refuses self-derivation, cycles and upstreams published later. Takes the
+    Refuses self-derivation, cycles and upstreams published later. Every edge added or
+    removed gets a history row with the actor (enough to restore it). Takes the
     derivation-graph lock; call inside a transaction.
     """
     upstreams = list({u.pk: u for u in upstreams}.values())
@@ -113,13 +126,16 @@ def appearance_set_derived_from(
             code="derivation_cycle",
             fields={"derived_from": ["Would create a cycle."]},
         )
-    current = set(appearance.upstream_links.values_list("upstream_id", flat=True))
+    current = {link.upstream_id: link for link in appearance.upstream_links.all()}
     wanted = {u.pk for u in upstreams}
-    AppearanceDerivation.objects.filter(
-        appearance=appearance, upstream_id__in=current - wanted
-    ).delete()
-    AppearanceDerivation.objects.bulk_create(
-        [AppearanceDerivation(appearance=appearance, upstream_id=pk) for pk in wanted - current]
+    delete_attributed([link for pk, link in current.items() if pk not in wanted], actor=actor)
+    bulk_create_with_history(
+        [
+            AppearanceDerivation(appearance=appearance, upstream_id=pk)
+            for pk in wanted - set(current)
+        ],
+        AppearanceDerivation,
+        default_user=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
 
@@ -202,12 +218,12 @@ def appearance_update(
 
 
 def appearance_delete(*, actor, appearance: Appearance) -> None:
-    """Delete an appearance (editors only); appearances derived from it lose that edge."""
+    """Delete an appearance (editors only); appearances derived from it lose that edge, and
+    the history of the appearance and of each edge records the actor. Its evidence stays."""
     require_role(actor, EDITOR, "Only editors can delete appearances.")
     with transaction.atomic():
         claim_id = appearance.claim_id
-        appearance._history_user = actor
-        appearance.delete()
+        delete_attributed([appearance], actor=actor)
         claim_refresh_search_document(claim_ids=[claim_id])
 
 
@@ -302,9 +318,34 @@ def evidence_update(
     return evidence
 
 
+@transaction.atomic
 def evidence_delete(*, actor, evidence: Evidence) -> None:
-    """Delete evidence and its captures' records (editors only); stored blobs stay."""
+    """Delete evidence with its captures and claim links (editors only).
+
+    Locks the evidence row. Evidence whose captures a review decision relied on is kept,
+    files included (400). The captures' history keeps their record (hashes, URLs, storage
+    names) with the actor; once the deletion commits, the stored files no other capture
+    uses, and the uploaded file, are removed.
+    """
     require_role(actor, EDITOR, "Only editors can delete evidence.")
-    with transaction.atomic():
-        evidence._history_user = actor
-        evidence.delete()
+    evidence = Evidence.objects.select_for_update().filter(pk=evidence.pk).first()
+    if evidence is None:  # deleted meanwhile
+        raise NotFound("No such evidence.")
+    if ReviewEventCapture.objects.filter(capture__evidence=evidence).exists():
+        raise DomainError(
+            "A review decision relied on captures of this evidence, so it is kept with its "
+            "files; unlink it from the claim instead.",
+            code="evidence_relied_on",
+        )
+    captures = list(Capture.objects.filter(evidence=evidence))
+    files = capture_file_names(captures)
+    upload = evidence.file.name
+    delete_attributed([evidence], actor=actor)  # its captures and claim links cascade
+
+    # A closure, not functools.partial: Django logs a failed robust hook by __qualname__;
+    # a file left behind by a failure here is an orphan that prune_orphan_files removes.
+    def remove_released_files() -> None:
+        capture_files_remove_unreferenced(files=files)
+        upload_remove_unreferenced(name=upload)
+
+    transaction.on_commit(remove_released_files, robust=True)

@@ -154,8 +154,16 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Delete a claim with its appearances and evidence links (editors)",
+        description=(
+            "Only a claim that was never reviewed: a claim with any review event (ever "
+            "published, or only submitted for review) is refused with a 400; archive it "
+            "instead. Review events are never deleted."
+        ),
         parameters=[CLAIM_ID],
-        responses={204: OpenApiResponse(description="Deleted."), **error_responses(401, 403, 404)},
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **error_responses(400, 401, 403, 404),
+        },
     )
     def destroy(self, request, public_id=None):
         services.claim_delete(actor=request.user, claim=self.get_object())
@@ -196,7 +204,8 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="Merge this duplicate claim into another (editors)",
         description=(
             "Appearances, evidence and relations move to the target; this claim is archived "
-            "and keeps a same_as relation to it. Returns the target."
+            "and keeps a same_as relation to it (which only editors may remove). An archived "
+            "target is refused with a 400. Returns the target."
         ),
         parameters=[CLAIM_ID],
         request=ClaimMergeSerializer,
@@ -242,6 +251,10 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Remove a relation from or to this claim (analysts)",
+        description=(
+            "The same_as relation a merge leaves needs the editor role. The relation's "
+            "history keeps who removed it and when."
+        ),
         parameters=[CLAIM_ID, RELATION_ID],
         request=None,
         responses={204: OpenApiResponse(description="Removed."), **error_responses(401, 403, 404)},

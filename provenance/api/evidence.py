@@ -133,6 +133,11 @@ class EvidenceUpdateSerializer(EvidenceCreateSerializer):
     ),
     destroy=extend_schema(
         summary="Delete evidence and its capture records (editors)",
+        description=(
+            "Evidence whose captures a review decision relied on is kept, files included "
+            "(400). Otherwise the captures' records stay in their history and the stored "
+            "files no other capture uses are removed."
+        ),
         responses={204: None, **ERRORS_WRITE, **ERRORS_READ},
     ),
 )

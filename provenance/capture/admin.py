@@ -40,6 +40,11 @@ class CaptureAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # captures are made by the pipeline, from evidence
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Captures go only with their evidence (evidence_delete), which keeps the ones a
+        # review relied on and removes the files no other capture uses.
+        return False
+
     @admin.action(description="Re-queue the selected captures (fresh attempts)")
     def requeue(self, request, queryset):
         done, refused = 0, []

@@ -9,7 +9,9 @@ import hashlib
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -64,7 +66,7 @@ def store_file(path: Path, *, sha256: str | None = None) -> StoredFile:
         sha256, size = hash_file(path)
     name = blob_name(sha256)
     storage = capture_storage()
-    if storage.exists(name) and storage.size(name) == size:
+    if storage.exists(name) and storage.size(name) == size and _touch(storage, name):
         return StoredFile(name=name, sha256=sha256, size=size)
     try:
         target = Path(storage.path(name))
@@ -73,6 +75,19 @@ def store_file(path: Path, *, sha256: str | None = None) -> StoredFile:
     else:
         _place_atomically(path, target)
     return StoredFile(name=name, sha256=sha256, size=size)
+
+
+def _touch(storage: Storage, name: str) -> bool:
+    """Mark a file reused by a new capture as recently used, so that removal of files no
+    capture references (which spares recent ones) leaves it alone while that capture is
+    being recorded. False when the file was removed meanwhile: store it again."""
+    try:
+        os.utime(storage.path(name))
+    except NotImplementedError:  # object stores: keys have no settable time
+        return True
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _place_atomically(source: Path, target: Path) -> None:
@@ -131,3 +146,36 @@ def open_screenshot(capture) -> File:
 
 def open_dom(capture) -> File:
     return open_stored(capture.dom)
+
+
+def stored_names(storage: Storage, folder: str) -> Iterator[str]:
+    """Every file name under `folder` in `storage`, walked depth first."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}"
+    for sub in sorted(folders):
+        yield from stored_names(storage, f"{folder}/{sub}")
+
+
+def stored_modified_at(storage: Storage, name: str) -> datetime | None:
+    """When the stored file last changed (or was reused by a capture); None when gone."""
+    try:
+        return storage.get_modified_time(name)
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def delete_stored(storage: Storage, name: str, *, remove_empty_folder: bool = False) -> None:
+    """Remove one stored file; with `remove_empty_folder`, also its folder once empty (an
+    upload's own folder). Content-addressed shard folders stay: a capture being stored may
+    be about to write into one."""
+    storage.delete(name)
+    if not remove_empty_folder:
+        return
+    try:
+        Path(storage.path(name)).parent.rmdir()
+    except (NotImplementedError, OSError):  # object stores have no folders; not empty
+        return

@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from claims.models import ClaimRelation
+from claims.services import claim_review
 from provenance.models import Appearance
 from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory
 
@@ -105,3 +106,23 @@ def test_merge_of_unknown_claim_is_404(editor_client):
     )
 
     assert response.status_code == 404
+
+
+def test_merge_refuses_an_archived_target(editor_client, editor):
+    duplicate, target = ClaimFactory(), ClaimFactory()
+    AppearanceFactory(claim=duplicate)
+    claim_review(claim=target, actor=editor, to_state="archived")
+
+    response = editor_client.post(_url(duplicate), {"into": str(target.public_id)}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "A claim cannot be merged into an archived claim; return the target to "
+        "draft or choose another one.",
+        "code": "target_archived",
+        "fields": {"into": ["This claim is archived."]},
+    }
+    assert Appearance.objects.get().claim == duplicate
+    duplicate.refresh_from_db()
+    assert duplicate.review_state == "draft"
+    assert not ClaimRelation.objects.exists()

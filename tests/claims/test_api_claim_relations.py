@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from claims.models import ClaimRelation
-from claims.services import claim_relation_create
+from claims.services import claim_merge, claim_relation_create
 from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,37 @@ def test_relation_delete_refuses_viewer(viewer_client, analyst):
     assert response.status_code == 403
     assert response.json()["detail"] == "Requires the analyst role."
     assert ClaimRelation.objects.count() == 1
+
+
+def test_relation_delete_of_same_as_refuses_analyst(analyst_client, editor):
+    duplicate, target = ClaimFactory(), ClaimFactory()
+    claim_merge(actor=editor, duplicate=duplicate, target=target)
+    same_as = ClaimRelation.objects.get(kind="same_as")
+
+    response = analyst_client.delete(f"{_url(target)}{same_as.public_id}/")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Only editors can remove a same_as relation.",
+        "code": "permission_denied",
+        "fields": {},
+    }
+    assert ClaimRelation.objects.filter(pk=same_as.pk).exists()
+
+
+def test_relation_delete_of_same_as_by_editor_is_recorded_with_the_editor(editor_client, editor):
+    duplicate, target = ClaimFactory(), ClaimFactory()
+    claim_merge(actor=editor, duplicate=duplicate, target=target)
+    same_as = ClaimRelation.objects.get(kind="same_as")
+
+    response = editor_client.delete(f"{_url(duplicate)}{same_as.public_id}/")
+
+    assert response.status_code == 204
+    assert not ClaimRelation.objects.exists()
+    deleted = ClaimRelation.history.get(id=same_as.pk, history_type="-")
+    assert (deleted.history_user, deleted.kind, deleted.from_claim_id, deleted.to_claim_id) == (
+        editor,
+        "same_as",
+        duplicate.pk,
+        target.pk,
+    )

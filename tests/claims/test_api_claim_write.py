@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from claims.models import Claim
+from claims.models import Claim, ReviewEvent
+from claims.services import claim_review
 from provenance.models import Appearance
 from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory
 
@@ -252,7 +253,7 @@ def test_update_of_unknown_claim_is_404(analyst_client):
 
 
 def test_delete_removes_claim_and_its_appearances(editor_client, editor):
-    claim = PublishedClaimFactory()
+    claim = ClaimFactory()
     AppearanceFactory(claim=claim)
 
     response = editor_client.delete(_url(claim))
@@ -261,6 +262,46 @@ def test_delete_removes_claim_and_its_appearances(editor_client, editor):
     assert not Claim.objects.filter(pk=claim.pk).exists()
     assert not Appearance.objects.exists()
     assert Claim.history.filter(history_type="-").get().history_user == editor
+    assert Appearance.history.filter(history_type="-").get().history_user == editor
+
+
+def test_delete_refuses_a_claim_ever_published(editor_client, editor):
+    claim = PublishedClaimFactory()
+    AppearanceFactory(claim=claim)
+    claim_review(claim=claim, actor=editor, to_state="archived")
+    events = list(ReviewEvent.objects.filter(claim=claim).values_list("to_state", flat=True))
+
+    response = editor_client.delete(_url(claim))
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "A claim that was ever published cannot be deleted; archive it instead.",
+        "code": "published_kept",
+        "fields": {},
+    }
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert Appearance.objects.filter(claim=claim).count() == 1
+    assert events == ["published", "archived"]
+    assert list(ReviewEvent.objects.filter(claim=claim).values_list("to_state", flat=True)) == (
+        events
+    )
+    assert not Claim.history.filter(history_type="-").exists()
+
+
+def test_delete_refuses_a_claim_with_review_history(editor_client, analyst):
+    claim = ClaimFactory()
+    claim_review(claim=claim, actor=analyst, to_state="in_review")
+
+    response = editor_client.delete(_url(claim))
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "A claim with review history cannot be deleted; archive it instead.",
+        "code": "review_history_kept",
+        "fields": {},
+    }
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert ReviewEvent.objects.filter(claim=claim).count() == 1
 
 
 def test_delete_refuses_analyst(analyst_client):

@@ -100,7 +100,7 @@ def test_admin_archive_refuses_analyst(client, staff_analyst):
 
 
 def test_admin_deletes_claims_through_the_service(client, admin_user):
-    claim = PublishedClaimFactory()
+    claim = ClaimFactory()
     client.force_login(admin_user)
 
     response = _act(client, "delete_claims", [claim])
@@ -108,6 +108,37 @@ def test_admin_deletes_claims_through_the_service(client, admin_user):
     assert "1 claim(s) deleted." in response.content.decode()
     assert not Claim.objects.exists()
     assert Claim.history.filter(history_type="-").get().history_user == admin_user
+
+
+def test_admin_refuses_to_delete_a_published_claim(client, admin_user):
+    claim = PublishedClaimFactory()
+    client.force_login(admin_user)
+
+    response = _act(client, "delete_claims", [claim])
+
+    content = response.content.decode()
+    assert "A claim that was ever published cannot be deleted; archive it instead." in content
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    assert ReviewEvent.objects.filter(claim=claim).count() == 1
+
+
+def test_admin_offers_no_way_to_change_or_delete_review_events(client, admin_user):
+    claim = PublishedClaimFactory()
+    event = claim.review_events.get()
+    client.force_login(admin_user)
+
+    delete = client.post(f"/admin/claims/reviewevent/{event.pk}/delete/", {"post": "yes"})
+    change = client.post(f"/admin/claims/reviewevent/{event.pk}/change/", {"comment": "rewritten"})
+    bulk = client.post(
+        "/admin/claims/reviewevent/",
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
+
+    assert delete.status_code == change.status_code == 403
+    assert bulk.status_code in (200, 302)
+    event.refresh_from_db()
+    assert event.comment == ""
+    assert ReviewEvent.objects.filter(pk=event.pk).exists()
 
 
 def test_admin_shows_relations_and_review_events(client, admin_user):

@@ -3,7 +3,7 @@
 import pytest
 
 from claims.models import ClaimRelation, ReviewEvent
-from claims.services import claim_merge, claim_relation_create
+from claims.services import claim_merge, claim_relation_create, claim_review
 from claimtrail.exceptions import DomainError, NotPermitted
 from provenance.models import Appearance, EvidenceClaim
 from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory
@@ -124,3 +124,23 @@ def test_merge_records_who_moved_every_link_in_history(editor):
     assert relation.history.latest().history_user == editor
     same_as = ClaimRelation.objects.get(from_claim=duplicate, to_claim=target, kind="same_as")
     assert same_as.history.latest().history_user == editor
+
+
+def test_merge_refuses_an_archived_target(editor):
+    duplicate, target = ClaimFactory(), ClaimFactory()
+    appearance = AppearanceFactory(claim=duplicate)
+    claim_review(claim=target, actor=editor, to_state="archived")
+
+    with pytest.raises(DomainError) as exc:
+        claim_merge(actor=editor, duplicate=duplicate, target=target)
+
+    assert exc.value.message == (
+        "A claim cannot be merged into an archived claim; return the target to draft "
+        "or choose another one."
+    )
+    assert exc.value.fields == {"into": ["This claim is archived."]}
+    appearance.refresh_from_db()
+    assert appearance.claim_id == duplicate.pk
+    duplicate.refresh_from_db()
+    assert duplicate.review_state == "draft"
+    assert not ClaimRelation.objects.exists()

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from claims.models import ClaimRelation
-from claims.services import claim_relation_create, claim_relation_delete
+from claims.services import claim_merge, claim_relation_create, claim_relation_delete
 from claimtrail.exceptions import DomainError, NotPermitted
 from tests.factories import ClaimFactory
 
@@ -95,3 +95,37 @@ def test_relation_delete_removes_the_edge_and_records_who(analyst):
     assert not ClaimRelation.objects.exists()
     deleted = ClaimRelation.history.filter(history_type="-").get()
     assert deleted.history_user == analyst
+
+
+def test_relation_delete_of_same_as_is_for_editors_only(analyst, editor):
+    duplicate, target = ClaimFactory(), ClaimFactory()
+    claim_merge(actor=editor, duplicate=duplicate, target=target)
+    same_as = ClaimRelation.objects.get(kind="same_as")
+
+    with pytest.raises(NotPermitted) as exc:
+        claim_relation_delete(actor=analyst, relation=same_as)
+
+    assert exc.value.message == "Only editors can remove a same_as relation."
+    assert ClaimRelation.objects.filter(pk=same_as.pk).exists()
+    assert not ClaimRelation.history.filter(history_type="-").exists()
+
+
+def test_relation_delete_keeps_the_edge_and_the_actor_in_history_to_restore_it(editor):
+    duplicate, target = ClaimFactory(), ClaimFactory()
+    claim_merge(actor=editor, duplicate=duplicate, target=target)
+    same_as = ClaimRelation.objects.get(kind="same_as")
+    same_as_id = same_as.pk
+
+    claim_relation_delete(actor=editor, relation=same_as)
+
+    assert not ClaimRelation.objects.exists()
+    created, deleted = ClaimRelation.history.filter(id=same_as_id).order_by("history_id")
+    assert (created.history_type, created.history_user) == ("+", editor)
+    assert (deleted.history_type, deleted.history_user) == ("-", editor)
+    assert (deleted.from_claim_id, deleted.to_claim_id, deleted.kind) == (
+        duplicate.pk,
+        target.pk,
+        "same_as",
+    )
+    assert deleted.public_id == same_as.public_id
+    assert deleted.history_date >= created.history_date

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from claims.models import Claim, ReviewEvent
 from claims.services import claim_review
@@ -160,15 +161,16 @@ def test_review_keeps_latest_succeeded_capture_of_each_evidence(editor):
     }
 
 
-def test_review_keeps_sha256_when_capture_record_is_gone(editor):
+def test_review_protects_the_captures_it_relied_on(editor):
     claim = ClaimFactory()
     capture = make_succeeded_capture(EvidenceFactory(claims=[claim]), content=b"video")
     event = claim_review(claim=claim, actor=editor, to_state="published", verdict="supported")
 
-    capture.delete()
+    with pytest.raises(ProtectedError):
+        capture.delete()
 
     link = event.capture_links.get()
-    assert link.capture_id is None
+    assert link.capture_id == capture.pk
     assert link.sha256 == capture.sha256
 
 

@@ -30,3 +30,20 @@ def test_analyst_cannot_delete(analyst):
         appearance_delete(actor=analyst, appearance=appearance)
     assert exc.value.message == "Only editors can delete appearances."
     assert Appearance.objects.filter(pk=appearance.pk).exists()
+
+
+def test_the_edges_that_go_with_an_appearance_are_recorded_with_the_actor(analyst, editor):
+    upstream = AppearanceFactory()
+    downstream = AppearanceFactory(claim=upstream.claim)
+    appearance_set_derived_from(appearance=downstream, actor=analyst, upstreams=[upstream])
+    upstream_id = upstream.pk
+
+    appearance_delete(actor=editor, appearance=upstream)
+
+    deleted = AppearanceDerivation.history.get(history_type="-")
+    assert (deleted.history_user, deleted.appearance_id, deleted.upstream_id) == (
+        editor,
+        downstream.pk,
+        upstream_id,
+    )
+    assert Appearance.history.get(history_type="-").history_user == editor

@@ -171,3 +171,30 @@ def test_derivation_may_cross_claims(analyst):
     report = appearance(ClaimFactory(), MAY_3 + timedelta(hours=1))
     appearance_set_derived_from(appearance=report, actor=analyst, upstreams=[statement])
     assert upstream_ids(report) == {statement.pk}
+
+
+def test_history_records_each_edge_added_and_removed_with_the_actor(analyst, editor, claim):
+    a, b, c = (appearance(claim) for _ in range(3))
+    appearance_set_derived_from(appearance=c, actor=analyst, upstreams=[a, b])
+
+    appearance_set_derived_from(appearance=c, actor=editor, upstreams=[b])
+
+    rows = AppearanceDerivation.history.order_by("history_id").values_list(
+        "history_type", "history_user", "appearance_id", "upstream_id"
+    )
+    assert sorted(rows[:2]) == [("+", analyst.pk, c.pk, a.pk), ("+", analyst.pk, c.pk, b.pk)]
+    assert list(rows[2:]) == [("-", editor.pk, c.pk, a.pk)]
+
+
+def test_a_removed_edge_can_be_restored_from_its_history(analyst, editor, claim):
+    a, b = appearance(claim), appearance(claim)
+    appearance_set_derived_from(appearance=b, actor=analyst, upstreams=[a])
+    appearance_set_derived_from(appearance=b, actor=analyst, upstreams=[])
+
+    removed = AppearanceDerivation.history.get(history_type="-")
+    appearance_set_derived_from(
+        appearance=removed.appearance, actor=editor, upstreams=[removed.upstream]
+    )
+
+    assert upstream_ids(b) == {a.pk}
+    assert AppearanceDerivation.history.latest("history_id").history_user == editor

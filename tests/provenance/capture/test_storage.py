@@ -42,6 +42,18 @@ def test_store_file_deduplicates_identical_bytes(capture_settings, tmp_path):
     assert target.stat().st_ino == before  # not rewritten
 
 
+def test_store_file_marks_a_reused_file_as_recently_used(capture_settings, tmp_path):
+    """Removal of unreferenced files spares recent ones: a file a new capture reuses must
+    not be removed before that capture's row is written."""
+    first = storage.store_file(_write(tmp_path, "a", b"reused"))
+    target = capture_settings.MEDIA_ROOT / first.name
+    os.utime(target, (1_000_000_000, 1_000_000_000))
+
+    storage.store_file(_write(tmp_path, "b", b"reused"))
+
+    assert target.stat().st_mtime > 1_000_000_000
+
+
 def test_store_file_replaces_a_truncated_copy(capture_settings, tmp_path):
     stored = storage.store_file(_write(tmp_path, "a", b"0123456789"))
     target = capture_settings.MEDIA_ROOT / stored.name
