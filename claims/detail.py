@@ -9,26 +9,23 @@ import uuid
 from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
-from claims.selectors import (
-    CLAIM_NOT_FOUND,
-    LIST_FIELDS,
-    _parse_id,
-    _sees_unpublished,
-)
+from claims.selectors import CLAIM_NOT_FOUND, LIST_FIELDS
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.compiled_rows import grouped, rows
+from claimtrail.visibility import claim_visible_q, parse_public_id, sees_unpublished, visible_claims
 from provenance.models import Appearance, Capture, EvidenceClaim
 
 CLAIM_FIELDS = (*LIST_FIELDS, "created_by__username", "reviewed_by__username", "tags__name")
 
 
-# claim_visible's two cases, each a function of the id alone so that _rows compiles it once.
+# Each read comes in two cases, what viewers see and what anyone sees (claimtrail.visibility
+# with no actor), each a function of the id alone so that `rows` compiles it once.
 def _claim(public_id: uuid.UUID) -> QuerySet[Claim]:
     return Claim.objects.filter(public_id=public_id).order_by("tags__name")
 
 
-def _claim_published(public_id: uuid.UUID) -> QuerySet[Claim]:
-    return _claim(public_id).filter(review_state=Claim.ReviewState.PUBLISHED)
+def _claim_public(public_id: uuid.UUID) -> QuerySet[Claim]:
+    return visible_claims(None, _claim(public_id))
 
 
 APPEARANCE_FIELDS = (
@@ -105,11 +102,10 @@ def _relations(claim_id: int) -> QuerySet[ClaimRelation]:
     ).order_by("created_at", "id")
 
 
-def _relations_published(claim_id: int) -> QuerySet[ClaimRelation]:
-    published = Claim.ReviewState.PUBLISHED
+def _relations_public(claim_id: int) -> QuerySet[ClaimRelation]:
     return _relations(claim_id).filter(
-        Q(from_claim_id=claim_id, to_claim__review_state=published)
-        | Q(to_claim_id=claim_id, from_claim__review_state=published)
+        (Q(from_claim_id=claim_id) & claim_visible_q(None, "to_claim"))
+        | (Q(to_claim_id=claim_id) & claim_visible_q(None, "from_claim"))
     )
 
 
@@ -154,11 +150,11 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     "in", `claim`: RELATED_CLAIM_FIELDS); `review_events` (REVIEW_EVENT_FIELDS, with
     `captures` for the `capture_links__` columns, a dict of them each).
     """
-    parsed = _parse_id(public_id)
-    sees_all = _sees_unpublished(actor)
+    parsed = parse_public_id(public_id)
+    sees_all = sees_unpublished(actor)
     found = []
     if parsed:
-        claim_rows = rows(_claim if sees_all else _claim_published, CLAIM_FIELDS, parsed)
+        claim_rows = rows(_claim if sees_all else _claim_public, CLAIM_FIELDS, parsed)
         found = grouped(claim_rows, key="id", child_columns=("tags__name",), into="tags")
     if not found:
         raise NotFound(CLAIM_NOT_FOUND)
@@ -171,7 +167,7 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
         into="derived_from",
     )
     claim["evidence"] = rows(_evidence, EVIDENCE_FIELDS, claim_id)
-    relations = rows(_relations if sees_all else _relations_published, RELATION_FIELDS, claim_id)
+    relations = rows(_relations if sees_all else _relations_public, RELATION_FIELDS, claim_id)
     claim["related"] = _related(relations, claim_id=claim_id)
     claim["review_events"] = grouped(
         rows(_review_events, REVIEW_EVENT_FIELDS, claim_id),

@@ -1,7 +1,6 @@
 """Reads for claims, each with a fixed number of queries and the actor's visibility."""
 
 import functools
-import uuid
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -21,24 +20,21 @@ from django.http import QueryDict
 from claims.filters import SEARCH_RANK, ClaimFilter
 from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
+from claimtrail.visibility import (
+    claim_visible_q,
+    parse_public_id,
+    visible_appearances,
+    visible_claims,
+)
 from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
 from provenance.selectors import evidence_with_latest_capture
 
 CLAIM_NOT_FOUND = "No claim with this id."
 
 
-def _sees_unpublished(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
-
-
 def claim_visible(*, actor, claims: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
-    """All claims (or `claims`) for viewers and the roles above; published ones for anyone
-    else."""
-    claims = Claim.objects.all() if claims is None else claims
-    if not _sees_unpublished(actor):
-        claims = claims.filter(review_state=Claim.ReviewState.PUBLISHED)
-    return claims
+    """The claims (or those of `claims`) `actor` may see (claimtrail.visibility)."""
+    return visible_claims(actor, claims)
 
 
 def _count(model, *, claim_field: str = "claim_id") -> Coalesce:
@@ -147,19 +143,12 @@ def claim_tag_names(*, claim_ids: Iterable[int]) -> dict[int, list[str]]:
     return names
 
 
-def _parse_id(public_id) -> uuid.UUID | None:
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        return None
-
-
 def claim_lookup_for_user(*, public_id, actor) -> Claim:
     """The bare claim row, if it exists and the actor may see it; else NotFound (404).
 
     A claim the actor may not see is reported exactly like a missing one.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     claim = claim_visible(actor=actor).filter(public_id=parsed).first() if parsed else None
     if claim is None:
         raise NotFound(CLAIM_NOT_FOUND)
@@ -175,7 +164,7 @@ def claim_get_for_user(*, public_id, actor) -> Claim:
     relations in, review events (+ actor username), and the captures each relied on.
     Related claims the actor may not see are left out.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     claim = claim_details(claim_visible(actor=actor), actor=actor).filter(public_id=parsed)
     found = claim.first() if parsed else None
     if found is None:
@@ -196,16 +185,17 @@ def claim_details(claims: QuerySet[Claim], *, actor) -> QuerySet[Claim]:
     relations_in = ClaimRelation.objects.select_related("from_claim").only(
         *brief_claim, "from_claim__public_id", "from_claim__text", "from_claim__review_state"
     )
-    if not _sees_unpublished(actor):
-        published = Claim.ReviewState.PUBLISHED
-        relations_out = relations_out.filter(to_claim__review_state=published)
-        relations_in = relations_in.filter(from_claim__review_state=published)
+    relations_out = relations_out.filter(claim_visible_q(actor, "to_claim"))
+    relations_in = relations_in.filter(claim_visible_q(actor, "from_claim"))
     appearances = (
         Appearance.objects.select_related("source")
         .defer("created_by", "source__description", "source__aliases", "source__created_by")
         .order_by("published_at", "created_at", "id")
         .prefetch_related(
-            Prefetch("derived_from", queryset=Appearance.objects.only("id", "public_id"))
+            Prefetch(
+                "derived_from",
+                queryset=visible_appearances(actor).only("id", "public_id"),
+            )
         )
     )
     evidence = evidence_with_latest_capture(Evidence.objects.defer("description"))
@@ -254,7 +244,7 @@ def claim_related(claim: Claim) -> list[dict]:
 
 def claim_relation_get(*, claim: Claim, public_id) -> ClaimRelation:
     """A relation from or to `claim`; NotFound (404) otherwise."""
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     relation = (
         ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim), public_id=parsed)
         .select_related("from_claim", "to_claim")
