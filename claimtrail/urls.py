@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims import api as claims_api
+from claims.exports import urls as claim_exports
 from claimtrail import auth_api
 from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
@@ -23,5 +24,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include(auth_api.urlpatterns)),
     path("api/", include(capture_api.urlpatterns)),
+    path("api/", include(claim_exports.urlpatterns)),
     path("api/", include(router.urls)),
 ]

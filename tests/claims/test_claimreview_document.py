@@ -3,41 +3,13 @@ processor (pyld) against the schema.org context trimmed to the terms ClaimReview
 (tests/claims/data/schemaorg-context.jsonld: the entries of schema.org's own context,
 without its catch-all @vocab, so a term that is not there is dropped and caught here)."""
 
-import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from pyld import jsonld
 
 from claims.exports.claimreview import VERDICT_RATINGS, claim_review_document
 from claims.models import Verdict
-
-CONTEXT = Path(__file__).parent / "data" / "schemaorg-context.jsonld"
-S = "http://schema.org/"
-
-
-def schema_org_loader(url, options=None):
-    """Serves the shipped schema.org context; any other URL is an error (no network)."""
-    if url.rstrip("/") not in ("https://schema.org", "http://schema.org"):
-        raise AssertionError(f"unexpected document load: {url}")
-    return {
-        "contentType": "application/ld+json",
-        "contextUrl": None,
-        "documentUrl": url,
-        "document": json.loads(CONTEXT.read_text()),
-    }
-
-
-def expand(document: dict) -> list[dict]:
-    dropped = []
-    expanded = jsonld.expand(
-        document,
-        {"documentLoader": schema_org_loader},
-        on_property_dropped=dropped.append,
-    )
-    assert dropped == [], f"terms that do not resolve: {dropped}"
-    return expanded
+from tests.claims.jsonld_support import S, expand
 
 
 def keys(node) -> set[str]:

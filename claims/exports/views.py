@@ -1,0 +1,147 @@
+"""`/api/claims/export.csv` and `/api/claims/{id}/claimreview/`."""
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from claims.detail import claim_detail_for_user
+from claims.exports.claim_csv import COLUMNS, claim_csv_lines
+from claims.exports.claimreview import claim_review_document
+from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
+from claims.models import Claim
+from claims.selectors import claim_list_values
+from claimtrail.api_schema import error_responses
+from claimtrail.exceptions import NotFound
+from claimtrail.exports import ExportView, site_url
+
+NOT_PUBLISHED = "Only a published claim has a ClaimReview."
+
+
+class CSVRenderer(BaseRenderer):
+    """Announces text/csv to content negotiation; the view streams the body itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise TypeError("The CSV export streams its own response.")
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+@extend_schema(tags=["claims"])
+class ClaimCsvExportView(ExportView):
+    """The claim list as CSV, with the list's filters and visibility."""
+
+    renderer_classes = [CSVRenderer]
+    filter_backends = [DjangoFilterBackend, ClaimOrdering]
+    filterset_class = ClaimFilter
+    ordering = DEFAULT_ORDERING
+    queryset = Claim.objects.none()
+
+    def get_queryset(self):
+        return claim_list_values(actor=self.request.user)
+
+    @extend_schema(
+        summary="Export claims as CSV",
+        description=(
+            "Every claim the caller may see that matches the list's filters (the same "
+            "query parameters as `GET /api/claims/`, `ordering` included), unpaginated, "
+            "streamed as UTF-8 CSV with a byte-order mark. Columns: "
+            f"{', '.join(f'`{column}`' for column in COLUMNS)}; `tags` joined with `;`. "
+            "A cell that a spreadsheet would run as a formula (starting with =, +, -, @) "
+            "is prefixed with an apostrophe. Anonymous callers get published claims only."
+        ),
+        filters=True,
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                response=OpenApiTypes.STR, description="The CSV file."
+            ),
+            **error_responses(400),
+        },
+    )
+    def get(self, request):
+        # Filters and ordering are checked here, before the first byte is sent.
+        claims = self.filter_queryset(self.get_queryset())
+        lines = claim_csv_lines(claims=claims, claim_url=site_url("/api/claims/{public_id}/"))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="claims.csv"'
+        return response
+
+
+def _first_appearance(appearances: list[dict]) -> dict | None:
+    """The origin: the earliest-published appearance that relays nothing (appearances
+    come oldest first; undated ones last)."""
+    origins = [row for row in appearances if not row["derived_from"]] or appearances
+    dated = [row for row in origins if row["published_at"] is not None]
+    if dated:
+        return min(dated, key=lambda row: row["published_at"])
+    return origins[0] if origins else None
+
+
+def _work(row: dict) -> dict:
+    return {
+        "url": row["url"],
+        "published_at": row["published_at"],
+        "source": {"name": row["source__name"], "kind": row["source__kind"]},
+    }
+
+
+@extend_schema(tags=["claims"])
+class ClaimReviewView(ExportView):
+    """A published claim as schema.org ClaimReview (JSON-LD)."""
+
+    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    queryset = Claim.objects.none()
+
+    @extend_schema(
+        summary="A published claim as schema.org ClaimReview (JSON-LD)",
+        description=(
+            "`reviewRating` puts the verdict on a 1–5 truth scale: refuted 1, misleading 2, "
+            "disputed 3, supported 5; unverified and unverifiable have no `ratingValue`. "
+            "`alternateName` is the verdict. `itemReviewed` is the claim, its author the "
+            "source of the first appearance. `author` is the organization running this "
+            "instance (CLAIMREVIEW_AUTHOR_NAME, CLAIMREVIEW_AUTHOR_URL)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The claim's id."
+            )
+        ],
+        responses={
+            (200, "application/ld+json"): OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description="ClaimReview JSON-LD."
+            ),
+            **error_responses(404),
+        },
+    )
+    def get(self, request, public_id=None):
+        detail = claim_detail_for_user(public_id=public_id, actor=request.user)
+        if detail["review_state"] != Claim.ReviewState.PUBLISHED:
+            raise NotFound(NOT_PUBLISHED)
+        published = [
+            event["created_at"]
+            for event in detail["review_events"]
+            if event["to_state"] == Claim.ReviewState.PUBLISHED
+        ]
+        origin = _first_appearance(detail["appearances"])
+        document = claim_review_document(
+            claim={"text": detail["text"], "verdict": detail["verdict"]},
+            origin=_work(origin) if origin else None,
+            appearances=[_work(row) for row in detail["appearances"]],
+            date_published=published[-1] if published else detail["reviewed_at"],
+            url=site_url(f"/api/claims/{detail['public_id']}/"),
+            organization={
+                "name": settings.CLAIMREVIEW_AUTHOR_NAME,
+                "url": settings.CLAIMREVIEW_AUTHOR_URL,
+            },
+        )
+        return Response(document)
