@@ -7,9 +7,11 @@ DRF fields: for a page of a hundred claims, or a claim with hundreds of appearan
 per-field work was most of the request's time.
 """
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from django.utils import timezone
+
+from claims.revisions import publication_diff, revision_meta
 
 
 def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
@@ -137,9 +139,15 @@ def _review_event(row: dict, tz: tzinfo) -> dict:
 
 
 def claim_detail(claim: dict) -> dict:
-    """claims.detail.claim_detail_for_user's dict as ClaimDetailSerializer shows it."""
+    """claims.detail.claim_detail_for_user's dict as ClaimDetailSerializer shows it.
+
+    For a reader who sees only published claims, that is the current revision's payload
+    (claims.revisions.published_detail) with the live review events.
+    """
+    if "published_payload" in claim:
+        return _published_claim_detail(claim)
     tz = timezone.get_current_timezone()
-    return {
+    detail = {
         "id": str(claim["public_id"]),
         "text": claim["text"],
         "summary": claim["summary"],
@@ -158,3 +166,26 @@ def claim_detail(claim: dict) -> dict:
         "related_claims": [_related(row) for row in claim["related"]],
         "review_events": [_review_event(row, tz) for row in claim["review_events"]],
     }
+    revision = claim.get("revision")
+    diff = []
+    if revision is not None:
+        working = detail
+        if timezone.get_current_timezone_name() != "UTC":  # revisions are in UTC
+            with timezone.override(UTC):
+                working = claim_detail({**claim, "revision": None})
+        diff = publication_diff(published=revision["payload"], working=working)
+    detail["published_revision"] = revision_meta(revision)
+    detail["changed_since_publication"] = bool(diff)
+    detail["publication_diff"] = diff
+    return detail
+
+
+def _published_claim_detail(claim: dict) -> dict:
+    tz = timezone.get_current_timezone()
+    payload = claim["published_payload"]
+    detail = {key: value for key, value in payload.items() if key != "captures_relied_on"}
+    detail["review_events"] = [_review_event(row, tz) for row in claim["review_events"]]
+    detail["published_revision"] = revision_meta(claim["revision"])
+    detail["changed_since_publication"] = False
+    detail["publication_diff"] = []
+    return detail
