@@ -9,14 +9,10 @@ import uuid
 from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
-from claims.selectors import (
-    CLAIM_NOT_FOUND,
-    LIST_FIELDS,
-    _parse_id,
-    _sees_unpublished,
-)
+from claims.selectors import CLAIM_NOT_FOUND, LIST_FIELDS
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.compiled_rows import grouped, rows
+from claimtrail.visibility import parse_public_id, sees_unpublished
 from provenance.models import Appearance, Capture, EvidenceClaim
 
 CLAIM_FIELDS = (
@@ -139,8 +135,8 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     claim was published, its current revision under `revision` (one more query). Anyone
     else reads what an editor published: see claims.revisions.published_detail.
     """
-    parsed = _parse_id(public_id)
-    if not _sees_unpublished(actor):
+    parsed = parse_public_id(public_id)
+    if not sees_unpublished(actor):
         from claims.revisions import published_detail
 
         found = published_detail(public_id=parsed) if parsed else None

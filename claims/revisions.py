@@ -160,6 +160,29 @@ def revision_for_detail(*, revision_id: int | None) -> dict | None:
     )
 
 
+def claim_publication_state(*, claim: Claim) -> dict:
+    """`published_revision` ({id, number, sha256, published_at} or None) and
+    `publication_diff` of a claim's working copy, for the model-instance serializers."""
+    from claims.api.payloads import claim_detail
+    from claims.detail import claim_working_detail
+
+    rows = claim_working_detail(public_id=claim.public_id, review_events=False)
+    revision = revision_for_detail(revision_id=rows["published_revision_id"])
+    if revision is None:
+        return {"published_revision": None, "publication_diff": []}
+    with timezone.override(UTC):
+        working = claim_detail(rows)
+    return {
+        "published_revision": {
+            "id": revision["public_id"],
+            "number": revision["number"],
+            "sha256": revision["sha256"],
+            "published_at": revision["created_at"],
+        },
+        "publication_diff": publication_diff(published=revision["payload"], working=working),
+    }
+
+
 def working_differs(*, claim: Claim) -> bool:
     """Whether the claim's working copy differs from its current revision (a re-publication
     would change what the public reads). Five queries."""

@@ -1,12 +1,14 @@
 """Reads for claims, each with a fixed number of queries and the actor's visibility."""
 
 import functools
-import uuid
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -14,31 +16,38 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from claims.filters import SEARCH_RANK, ClaimFilter
-from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claims.filters import SEARCH_RANK, ClaimFilter, PublicClaimFilter
+from claims.models import (
+    Claim,
+    ClaimRelation,
+    PublishedRevision,
+    ReviewEvent,
+    ReviewEventCapture,
+    Tag,
+)
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
+from claimtrail.visibility import (
+    claim_visible_q,
+    parse_public_id,
+    sees_unpublished,
+    visible_appearances,
+    visible_claims,
+)
 from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
 from provenance.selectors import evidence_with_latest_capture
 
 CLAIM_NOT_FOUND = "No claim with this id."
 
 
-def _sees_unpublished(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
-
-
 def claim_visible(*, actor, claims: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
-    """All claims (or `claims`) for viewers and the roles above; published ones for anyone
-    else."""
-    claims = Claim.objects.all() if claims is None else claims
-    if not _sees_unpublished(actor):
-        claims = claims.filter(review_state=Claim.ReviewState.PUBLISHED)
-    return claims
+    """The claims (or those of `claims`) `actor` may see (claimtrail.visibility)."""
+    return visible_claims(actor, claims)
 
 
 def _count(model, *, claim_field: str = "claim_id") -> Coalesce:
@@ -62,19 +71,62 @@ def _as_query_dict(filters: Mapping) -> QueryDict:
     return data
 
 
+def _changed_since_publication() -> Case:
+    """Whether the claim was edited after its current revision: its row, an appearance or
+    an evidence link changed since, or the number of appearances or evidence did. A cheap
+    test for lists; the detail's publication_diff says exactly what differs."""
+    published_at = OuterRef("published_revision__created_at")
+    edited = (
+        Q(updated_at__gt=F("published_revision__created_at"))
+        | Exists(Appearance.objects.filter(claim_id=OuterRef("pk"), updated_at__gt=published_at))
+        | Exists(EvidenceClaim.objects.filter(claim_id=OuterRef("pk"), created_at__gt=published_at))
+        | ~Q(published_revision__appearance_count=_count(Appearance))
+        | ~Q(published_revision__evidence_count=_count(EvidenceClaim))
+    )
+    return Case(
+        When(published_revision__isnull=True, then=Value(False)),
+        When(edited, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+# What the list shows of the current revision; anonymous readers get these values instead
+# of the working copy's (claims.api.payloads.claim_list_items).
+PUBLISHED_LIST_COLUMNS = {
+    "published_text": "published_revision__text",
+    "published_summary": "published_revision__summary",
+    "published_first_seen": "published_revision__first_seen",
+    "published_appearance_count": "published_revision__appearance_count",
+    "published_evidence_count": "published_revision__evidence_count",
+    "published_revision_public_id": "published_revision__public_id",
+    "published_revision_number": "published_revision__number",
+    "published_revision_sha256": "published_revision__sha256",
+    "published_revision_created_at": "published_revision__created_at",
+}
+
+
 def _list_annotations() -> dict:
     return {
         "created_by_username": F("created_by__username"),
         "appearance_count": _count(Appearance),
         "evidence_count": _count(EvidenceClaim),
+        **{name: F(column) for name, column in PUBLISHED_LIST_COLUMNS.items()},
+        "changed_since_publication": _changed_since_publication(),
     }
 
 
-def _filtered(claims: QuerySet, filters: Mapping | None) -> QuerySet:
+def claim_filter_class(actor) -> type[ClaimFilter]:
+    """The filters `actor` searches with: a reader who sees only published claims filters
+    and searches what was published, never the working copy (which would leak it)."""
+    return ClaimFilter if sees_unpublished(actor) else PublicClaimFilter
+
+
+def _filtered(claims: QuerySet, filters: Mapping | None, *, actor) -> QuerySet:
     """Apply ClaimFilter parameters; a `q` search on PostgreSQL is ordered by rank."""
     if not filters:
         return claims
-    filterset = ClaimFilter(_as_query_dict(filters), queryset=claims)
+    filterset = claim_filter_class(actor)(_as_query_dict(filters), queryset=claims)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     claims = filterset.qs
@@ -98,7 +150,7 @@ def claim_list(*, actor, filters: Mapping | None = None) -> QuerySet[Claim]:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
         .annotate(**_list_annotations())
     )
-    return _filtered(claims, filters)
+    return _filtered(claims, filters, actor=actor)
 
 
 # Columns of a claim list row (the API list reads these, not model instances).
@@ -131,27 +183,33 @@ def claim_list_values(*, actor, filters: Mapping | None = None) -> QuerySet[dict
     One query for any page size (plus the actor's roles once); add the tags of a page
     with claim_tag_names. Building no model instances is most of the API list's speed.
     """
-    return _filtered(claim_visible(actor=actor, claims=_list_values().all()), filters)
+    return _filtered(claim_visible(actor=actor, claims=_list_values().all()), filters, actor=actor)
 
 
-def claim_tag_names(*, claim_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Tag names of each claim, alphabetical (one query); claims without tags are absent."""
+def claim_tag_names(*, claim_ids: Iterable[int], published: bool = False) -> dict[int, list[str]]:
+    """Tag names of each claim, alphabetical (one query); claims without tags are absent.
+
+    With `published`, the tags of each claim's current revision instead of its own.
+    """
     names: dict[int, list[str]] = {}
-    links = (
-        Claim.tags.through.objects.filter(claim_id__in=list(claim_ids))
-        .order_by("tag__name")
-        .values_list("claim_id", "tag__name")
-    )
+    if published:
+        links = (
+            PublishedRevision.tags.through.objects.filter(
+                publishedrevision__claim_id__in=list(claim_ids),
+                publishedrevision__claim__published_revision=F("publishedrevision_id"),
+            )
+            .order_by("tag__name")
+            .values_list("publishedrevision__claim_id", "tag__name")
+        )
+    else:
+        links = (
+            Claim.tags.through.objects.filter(claim_id__in=list(claim_ids))
+            .order_by("tag__name")
+            .values_list("claim_id", "tag__name")
+        )
     for claim_id, name in links:
         names.setdefault(claim_id, []).append(name)
     return names
-
-
-def _parse_id(public_id) -> uuid.UUID | None:
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        return None
 
 
 def claim_lookup_for_user(*, public_id, actor) -> Claim:
@@ -159,7 +217,7 @@ def claim_lookup_for_user(*, public_id, actor) -> Claim:
 
     A claim the actor may not see is reported exactly like a missing one.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     claim = claim_visible(actor=actor).filter(public_id=parsed).first() if parsed else None
     if claim is None:
         raise NotFound(CLAIM_NOT_FOUND)
@@ -175,7 +233,7 @@ def claim_get_for_user(*, public_id, actor) -> Claim:
     relations in, review events (+ actor username), and the captures each relied on.
     Related claims the actor may not see are left out.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     claim = claim_details(claim_visible(actor=actor), actor=actor).filter(public_id=parsed)
     found = claim.first() if parsed else None
     if found is None:
@@ -196,16 +254,17 @@ def claim_details(claims: QuerySet[Claim], *, actor) -> QuerySet[Claim]:
     relations_in = ClaimRelation.objects.select_related("from_claim").only(
         *brief_claim, "from_claim__public_id", "from_claim__text", "from_claim__review_state"
     )
-    if not _sees_unpublished(actor):
-        published = Claim.ReviewState.PUBLISHED
-        relations_out = relations_out.filter(to_claim__review_state=published)
-        relations_in = relations_in.filter(from_claim__review_state=published)
+    relations_out = relations_out.filter(claim_visible_q(actor, "to_claim"))
+    relations_in = relations_in.filter(claim_visible_q(actor, "from_claim"))
     appearances = (
         Appearance.objects.select_related("source")
         .defer("created_by", "source__description", "source__aliases", "source__created_by")
         .order_by("published_at", "created_at", "id")
         .prefetch_related(
-            Prefetch("derived_from", queryset=Appearance.objects.only("id", "public_id"))
+            Prefetch(
+                "derived_from",
+                queryset=visible_appearances(actor).only("id", "public_id"),
+            )
         )
     )
     evidence = evidence_with_latest_capture(Evidence.objects.defer("description"))
@@ -254,7 +313,7 @@ def claim_related(claim: Claim) -> list[dict]:
 
 def claim_relation_get(*, claim: Claim, public_id) -> ClaimRelation:
     """A relation from or to `claim`; NotFound (404) otherwise."""
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     relation = (
         ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim), public_id=parsed)
         .select_related("from_claim", "to_claim")

@@ -3,14 +3,20 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from claims.models import Claim
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
+from claimtrail.visibility import (
+    appearance_visible_q,
+    evidence_link_visible_q,
+    if_visible,
+    parse_public_id,
+    visible_appearances,
+    visible_claims,
+    visible_evidence,
+)
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
-
-PUBLISHED = Claim.ReviewState.PUBLISHED
 
 
 def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
@@ -36,19 +42,7 @@ def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evide
 
 
 # --- Visibility ---------------------------------------------------------------------
-# Viewers see every row; everyone else (anonymous visitors) only what hangs off a
-# published claim. Rows the actor may not see do not exist for them (404).
-
-
-def _sees_everything(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
-
-
-def _uuid_or_none(value) -> UUID | None:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        return None
+# Rows the actor may not see (claimtrail.visibility) do not exist for them (404).
 
 
 def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Claim]:
@@ -56,9 +50,7 @@ def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Clai
     ids = set(public_ids)
     if not ids:
         return {}
-    claims = Claim.objects.filter(public_id__in=ids)
-    if not _sees_everything(actor):
-        claims = claims.filter(review_state=PUBLISHED)
+    claims = visible_claims(actor).filter(public_id__in=ids)
     return {claim.public_id: claim for claim in claims}
 
 
@@ -66,20 +58,17 @@ def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Clai
 
 
 def appearance_visible_queryset(*, actor) -> QuerySet[Appearance]:
-    appearances = Appearance.objects.all()
-    if not _sees_everything(actor):
-        appearances = appearances.filter(claim__review_state=PUBLISHED)
-    return appearances
+    """The appearances `actor` may see (claimtrail.visibility)."""
+    return visible_appearances(actor)
 
 
 def _derivation_links(*, actor, side: str) -> QuerySet[AppearanceDerivation]:
     """Edges to the visible appearances on `side` ("upstream" or "appearance")."""
-    links = AppearanceDerivation.objects.annotate(other_public_id=F(f"{side}__public_id")).order_by(
-        f"{side}__published_at", f"{side}__created_at", "id"
+    return (
+        AppearanceDerivation.objects.filter(appearance_visible_q(actor, side))
+        .annotate(other_public_id=F(f"{side}__public_id"))
+        .order_by(f"{side}__published_at", f"{side}__created_at", "id")
     )
-    if not _sees_everything(actor):
-        links = links.filter(**{f"{side}__claim__review_state": PUBLISHED})
-    return links
 
 
 def appearance_list(*, actor) -> QuerySet[Appearance]:
@@ -109,7 +98,7 @@ def appearance_list(*, actor) -> QuerySet[Appearance]:
 def appearance_get_for_user(*, public_id: UUID | str, actor) -> Appearance:
     """One visible appearance, prefetched as in appearance_list; NotFound (404) when it is
     missing, invisible to `actor` or `public_id` is not a UUID."""
-    public_id = _uuid_or_none(public_id)
+    public_id = parse_public_id(public_id)
     appearance = public_id and appearance_list(actor=actor).filter(public_id=public_id).first()
     if appearance is None:
         raise NotFound("No such appearance.")
@@ -129,13 +118,8 @@ def appearances_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID,
 
 
 def evidence_visible_queryset(*, actor) -> QuerySet[Evidence]:
-    evidence = Evidence.objects.all()
-    if not _sees_everything(actor):
-        published = EvidenceClaim.objects.filter(
-            evidence=OuterRef("pk"), claim__review_state=PUBLISHED
-        )
-        evidence = evidence.filter(Exists(published))
-    return evidence
+    """The evidence `actor` may see (claimtrail.visibility)."""
+    return visible_evidence(actor)
 
 
 def evidence_list(*, actor) -> QuerySet[Evidence]:
@@ -145,14 +129,14 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
     appearance is not visible, and the latest capture as subqueries) and its claim links
     with their claims (in `visible_claim_links`).
     """
-    links = EvidenceClaim.objects.select_related("claim").order_by("created_at", "id")
-    appearance_public_id = F("appearance__public_id")
-    if not _sees_everything(actor):
-        links = links.filter(claim__review_state=PUBLISHED)
-        appearance_public_id = Case(
-            When(appearance__claim__review_state=PUBLISHED, then=appearance_public_id),
-            default=None,
-        )
+    links = (
+        EvidenceClaim.objects.filter(evidence_link_visible_q(actor))
+        .select_related("claim")
+        .order_by("created_at", "id")
+    )
+    appearance_public_id = if_visible(
+        appearance_visible_q(actor, "appearance"), F("appearance__public_id")
+    )
     return evidence_with_latest_capture(
         evidence_visible_queryset(actor=actor)
         .annotate(appearance_public_id=appearance_public_id)
@@ -163,7 +147,7 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
 def evidence_get_for_user(*, public_id: UUID | str, actor) -> Evidence:
     """One visible evidence item, prefetched as in evidence_list; NotFound (404) when it is
     missing, invisible to `actor` or `public_id` is not a UUID."""
-    public_id = _uuid_or_none(public_id)
+    public_id = parse_public_id(public_id)
     evidence = public_id and evidence_list(actor=actor).filter(public_id=public_id).first()
     if evidence is None:
         raise NotFound("No such evidence.")

@@ -5,27 +5,15 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from claims.models import Claim
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.normalize import NORMALIZERS, IdentifierError, normalize_identifier
-from claimtrail.roles import VIEWER, user_has_role
-from provenance.models import Appearance
+from claimtrail.visibility import parse_public_id, visible_appearances, visible_sources
 from sources.models import Source, SourceIdentifier
-
-PUBLISHED = Claim.ReviewState.PUBLISHED
-
-
-def _sees_everything(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
 
 
 def source_visible_queryset(*, actor) -> QuerySet[Source]:
-    """Sources `actor` may see: all for viewers, else those on a published claim."""
-    sources = Source.objects.all()
-    if _sees_everything(actor):
-        return sources
-    published = Appearance.objects.filter(source=OuterRef("pk"), claim__review_state=PUBLISHED)
-    return sources.filter(Exists(published))
+    """The sources `actor` may see (claimtrail.visibility)."""
+    return visible_sources(actor)
 
 
 def source_list(*, actor) -> QuerySet[Source]:
@@ -47,15 +35,14 @@ def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
     oldest first). Missing or invisible sources, and ids that are not UUIDs, raise
     NotFound (404).
     """
-    try:
-        public_id = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
-    except ValueError as exc:
-        raise NotFound("No such source.") from exc
-    appearances = Appearance.objects.select_related("claim").order_by(
-        "published_at", "created_at", "id"
+    public_id = parse_public_id(public_id)
+    if public_id is None:
+        raise NotFound("No such source.")
+    appearances = (
+        visible_appearances(actor)
+        .select_related("claim")
+        .order_by("published_at", "created_at", "id")
     )
-    if not _sees_everything(actor):
-        appearances = appearances.filter(claim__review_state=PUBLISHED)
     source = (
         source_list(actor=actor)
         .prefetch_related(

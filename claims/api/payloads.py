@@ -30,14 +30,39 @@ def _uuid(value) -> str | None:
     return None if value is None else str(value)
 
 
-def claim_list_items(rows: list[dict], *, tags: dict[int, list[str]]) -> list[dict]:
+def claim_list_items(
+    rows: list[dict], *, tags: dict[int, list[str]], published: bool = False
+) -> list[dict]:
     """Rows of claims.selectors.claim_list_values, with the tag names of each claim id, as
-    ClaimListSerializer(many=True) shows them."""
+    ClaimListSerializer(many=True) shows them.
+
+    `published`: for readers who see only published claims; the content (text, summary,
+    first seen, counts) is the current revision's, and `tags` should be its tags too.
+    """
     tz = timezone.get_current_timezone()
-    return [_list_item(row, tags.get(row["id"], []), tz) for row in rows]
+    items = [_list_item(row, tags.get(row["id"], []), tz) for row in rows]
+    if published:
+        for item, row in zip(items, rows, strict=True):
+            item.update(
+                text=row["published_text"],
+                summary=row["published_summary"],
+                first_seen=_date(row["published_first_seen"]),
+                appearance_count=row["published_appearance_count"],
+                evidence_count=row["published_evidence_count"],
+                changed_since_publication=False,
+            )
+    return items
 
 
 def _list_item(row: dict, tags: list[str], tz: tzinfo) -> dict:
+    revision = None
+    if row["published_revision_public_id"] is not None:
+        revision = {
+            "id": str(row["published_revision_public_id"]),
+            "number": row["published_revision_number"],
+            "sha256": row["published_revision_sha256"],
+            "published_at": _datetime(row["published_revision_created_at"], tz),
+        }
     return {
         "id": str(row["public_id"]),
         "text": row["text"],
@@ -53,6 +78,8 @@ def _list_item(row: dict, tags: list[str], tz: tzinfo) -> dict:
         "reviewed_at": _datetime(row["reviewed_at"], tz),
         "appearance_count": row["appearance_count"],
         "evidence_count": row["evidence_count"],
+        "published_revision": revision,
+        "changed_since_publication": row["changed_since_publication"],
     }
 
 
