@@ -1,4 +1,4 @@
-"""The claim detail as plain dicts, in five queries (see claim_detail_for_user).
+"""The claim detail as plain dicts, in a fixed number of queries (see claim_detail_for_user).
 
 tests/claims/test_api_claim_payloads.py compares the result with the serializers over the
 model instances of claims.selectors.claim_get_for_user, on PostgreSQL and SQLite.
@@ -12,20 +12,21 @@ from claims.models import Claim, ClaimRelation, ReviewEvent
 from claims.selectors import CLAIM_NOT_FOUND, LIST_FIELDS
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.compiled_rows import grouped, rows
-from claimtrail.visibility import claim_visible_q, parse_public_id, sees_unpublished, visible_claims
+from claimtrail.visibility import parse_public_id, sees_unpublished
 from provenance.models import Appearance, Capture, EvidenceClaim
 
-CLAIM_FIELDS = (*LIST_FIELDS, "created_by__username", "reviewed_by__username", "tags__name")
+CLAIM_FIELDS = (
+    *LIST_FIELDS,
+    "created_by__username",
+    "reviewed_by__username",
+    "published_revision_id",
+    "tags__name",
+)
 
 
-# Each read comes in two cases, what viewers see and what anyone sees (claimtrail.visibility
-# with no actor), each a function of the id alone so that `rows` compiles it once.
+# Each read a function of the id alone, so that `rows` compiles it once.
 def _claim(public_id: uuid.UUID) -> QuerySet[Claim]:
     return Claim.objects.filter(public_id=public_id).order_by("tags__name")
-
-
-def _claim_public(public_id: uuid.UUID) -> QuerySet[Claim]:
-    return visible_claims(None, _claim(public_id))
 
 
 APPEARANCE_FIELDS = (
@@ -60,6 +61,7 @@ def _appearances(claim_id: int) -> QuerySet[Appearance]:
 
 
 EVIDENCE_FIELDS = (
+    "evidence_id",
     "relation",
     "evidence__public_id",
     "evidence__kind",
@@ -102,13 +104,6 @@ def _relations(claim_id: int) -> QuerySet[ClaimRelation]:
     ).order_by("created_at", "id")
 
 
-def _relations_public(claim_id: int) -> QuerySet[ClaimRelation]:
-    return _relations(claim_id).filter(
-        (Q(from_claim_id=claim_id) & claim_visible_q(None, "to_claim"))
-        | (Q(to_claim_id=claim_id) & claim_visible_q(None, "from_claim"))
-    )
-
-
 REVIEW_EVENT_FIELDS = (
     "id",
     "public_id",
@@ -136,11 +131,34 @@ def _review_events(claim_id: int) -> QuerySet[ReviewEvent]:
 def claim_detail_for_user(*, public_id, actor) -> dict:
     """A claim and everything its detail embeds, as dicts; NotFound (404) if not visible.
 
-    The content of claim_get_for_user without model instances, in five queries whatever
-    the number of children (and the actor's roles once): the claim (+ created/reviewed
-    by usernames, its tags joined), appearances (+ source, derived_from joined), evidence
-    links (+ evidence, its latest capture joined), relations both ways (+ the other
-    claim; ones the actor may not see left out), review events (+ actor, their captures
+    Viewers and the roles above read the working copy (claim_working_detail) and, once the
+    claim was published, its current revision under `revision` (one more query). Anyone
+    else reads what an editor published: see claims.revisions.published_detail.
+    """
+    parsed = parse_public_id(public_id)
+    if not sees_unpublished(actor):
+        from claims.revisions import published_detail
+
+        found = published_detail(public_id=parsed) if parsed else None
+    else:
+        found = claim_working_detail(public_id=parsed) if parsed else None
+        if found is not None:
+            from claims.revisions import revision_for_detail
+
+            found["revision"] = revision_for_detail(revision_id=found["published_revision_id"])
+    if found is None:
+        raise NotFound(CLAIM_NOT_FOUND)
+    return found
+
+
+def claim_working_detail(*, public_id: uuid.UUID, review_events: bool = True) -> dict | None:
+    """The working copy of a claim and everything its detail embeds, as dicts; None if
+    there is no such claim. No visibility rule: callers decide who may read it.
+
+    Five queries whatever the number of children (four without `review_events`): the
+    claim (+ created/reviewed by usernames, its tags joined), appearances (+ source,
+    derived_from joined), evidence links (+ evidence, its latest capture joined),
+    relations both ways (+ the other claim), review events (+ actor, their captures
     joined). A joined child repeats its parent's columns, which costs less than another
     round trip for a handful of tags, derived_from links or captures.
 
@@ -150,14 +168,11 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     "in", `claim`: RELATED_CLAIM_FIELDS); `review_events` (REVIEW_EVENT_FIELDS, with
     `captures` for the `capture_links__` columns, a dict of them each).
     """
-    parsed = parse_public_id(public_id)
-    sees_all = sees_unpublished(actor)
-    found = []
-    if parsed:
-        claim_rows = rows(_claim if sees_all else _claim_public, CLAIM_FIELDS, parsed)
-        found = grouped(claim_rows, key="id", child_columns=("tags__name",), into="tags")
+    found = grouped(
+        rows(_claim, CLAIM_FIELDS, public_id), key="id", child_columns=("tags__name",), into="tags"
+    )
     if not found:
-        raise NotFound(CLAIM_NOT_FOUND)
+        return None
     claim = found[0]
     claim_id = claim["id"]
     claim["appearances"] = grouped(
@@ -167,15 +182,19 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
         into="derived_from",
     )
     claim["evidence"] = rows(_evidence, EVIDENCE_FIELDS, claim_id)
-    relations = rows(_relations if sees_all else _relations_public, RELATION_FIELDS, claim_id)
-    claim["related"] = _related(relations, claim_id=claim_id)
-    claim["review_events"] = grouped(
+    claim["related"] = _related(rows(_relations, RELATION_FIELDS, claim_id), claim_id=claim_id)
+    claim["review_events"] = claim_review_event_rows(claim_id=claim_id) if review_events else []
+    return claim
+
+
+def claim_review_event_rows(*, claim_id: int) -> list[dict]:
+    """The claim's review events (REVIEW_EVENT_FIELDS, `captures` grouped), one query."""
+    return grouped(
         rows(_review_events, REVIEW_EVENT_FIELDS, claim_id),
         key="id",
         child_columns=REVIEW_EVENT_FIELDS[-3:],
         into="captures",
     )
-    return claim
 
 
 def _related(relations: list[dict], *, claim_id: int) -> list[dict]:

@@ -5,7 +5,10 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -13,16 +16,26 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
-from claims.filters import SEARCH_RANK, ClaimFilter
-from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claims.filters import SEARCH_RANK, ClaimFilter, PublicClaimFilter
+from claims.models import (
+    Claim,
+    ClaimRelation,
+    PublishedRevision,
+    ReviewEvent,
+    ReviewEventCapture,
+    Tag,
+)
 from claimtrail.exceptions import NotFound
 from claimtrail.visibility import (
     claim_visible_q,
     parse_public_id,
+    sees_unpublished,
     visible_appearances,
     visible_claims,
 )
@@ -58,19 +71,62 @@ def _as_query_dict(filters: Mapping) -> QueryDict:
     return data
 
 
+def _changed_since_publication() -> Case:
+    """Whether the claim was edited after its current revision: its row, an appearance or
+    an evidence link changed since, or the number of appearances or evidence did. A cheap
+    test for lists; the detail's publication_diff says exactly what differs."""
+    published_at = OuterRef("published_revision__created_at")
+    edited = (
+        Q(updated_at__gt=F("published_revision__created_at"))
+        | Exists(Appearance.objects.filter(claim_id=OuterRef("pk"), updated_at__gt=published_at))
+        | Exists(EvidenceClaim.objects.filter(claim_id=OuterRef("pk"), created_at__gt=published_at))
+        | ~Q(published_revision__appearance_count=_count(Appearance))
+        | ~Q(published_revision__evidence_count=_count(EvidenceClaim))
+    )
+    return Case(
+        When(published_revision__isnull=True, then=Value(False)),
+        When(edited, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+# What the list shows of the current revision; anonymous readers get these values instead
+# of the working copy's (claims.api.payloads.claim_list_items).
+PUBLISHED_LIST_COLUMNS = {
+    "published_text": "published_revision__text",
+    "published_summary": "published_revision__summary",
+    "published_first_seen": "published_revision__first_seen",
+    "published_appearance_count": "published_revision__appearance_count",
+    "published_evidence_count": "published_revision__evidence_count",
+    "published_revision_public_id": "published_revision__public_id",
+    "published_revision_number": "published_revision__number",
+    "published_revision_sha256": "published_revision__sha256",
+    "published_revision_created_at": "published_revision__created_at",
+}
+
+
 def _list_annotations() -> dict:
     return {
         "created_by_username": F("created_by__username"),
         "appearance_count": _count(Appearance),
         "evidence_count": _count(EvidenceClaim),
+        **{name: F(column) for name, column in PUBLISHED_LIST_COLUMNS.items()},
+        "changed_since_publication": _changed_since_publication(),
     }
 
 
-def _filtered(claims: QuerySet, filters: Mapping | None) -> QuerySet:
+def claim_filter_class(actor) -> type[ClaimFilter]:
+    """The filters `actor` searches with: a reader who sees only published claims filters
+    and searches what was published, never the working copy (which would leak it)."""
+    return ClaimFilter if sees_unpublished(actor) else PublicClaimFilter
+
+
+def _filtered(claims: QuerySet, filters: Mapping | None, *, actor) -> QuerySet:
     """Apply ClaimFilter parameters; a `q` search on PostgreSQL is ordered by rank."""
     if not filters:
         return claims
-    filterset = ClaimFilter(_as_query_dict(filters), queryset=claims)
+    filterset = claim_filter_class(actor)(_as_query_dict(filters), queryset=claims)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     claims = filterset.qs
@@ -94,7 +150,7 @@ def claim_list(*, actor, filters: Mapping | None = None) -> QuerySet[Claim]:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
         .annotate(**_list_annotations())
     )
-    return _filtered(claims, filters)
+    return _filtered(claims, filters, actor=actor)
 
 
 # Columns of a claim list row (the API list reads these, not model instances).
@@ -127,17 +183,30 @@ def claim_list_values(*, actor, filters: Mapping | None = None) -> QuerySet[dict
     One query for any page size (plus the actor's roles once); add the tags of a page
     with claim_tag_names. Building no model instances is most of the API list's speed.
     """
-    return _filtered(claim_visible(actor=actor, claims=_list_values().all()), filters)
+    return _filtered(claim_visible(actor=actor, claims=_list_values().all()), filters, actor=actor)
 
 
-def claim_tag_names(*, claim_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Tag names of each claim, alphabetical (one query); claims without tags are absent."""
+def claim_tag_names(*, claim_ids: Iterable[int], published: bool = False) -> dict[int, list[str]]:
+    """Tag names of each claim, alphabetical (one query); claims without tags are absent.
+
+    With `published`, the tags of each claim's current revision instead of its own.
+    """
     names: dict[int, list[str]] = {}
-    links = (
-        Claim.tags.through.objects.filter(claim_id__in=list(claim_ids))
-        .order_by("tag__name")
-        .values_list("claim_id", "tag__name")
-    )
+    if published:
+        links = (
+            PublishedRevision.tags.through.objects.filter(
+                publishedrevision__claim_id__in=list(claim_ids),
+                publishedrevision__claim__published_revision=F("publishedrevision_id"),
+            )
+            .order_by("tag__name")
+            .values_list("publishedrevision__claim_id", "tag__name")
+        )
+    else:
+        links = (
+            Claim.tags.through.objects.filter(claim_id__in=list(claim_ids))
+            .order_by("tag__name")
+            .values_list("claim_id", "tag__name")
+        )
     for claim_id, name in links:
         names.setdefault(claim_id, []).append(name)
     return names

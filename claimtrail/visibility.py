@@ -1,11 +1,14 @@
 """Who may see what: the one definition of "visible" and of a public id, for every read.
 
 Viewers and the roles above see every row. Everyone else (anonymous visitors, accounts
-without a role) sees only what hangs off a published claim:
-- a claim: published (`published_claim_q`, the one place that says what that means);
-- an appearance: its claim is visible;
-- evidence: linked to a visible claim;
-- a source: it made an appearance on a visible claim;
+without a role) sees only what an editor published (claims.revisions):
+- a claim: published (`published_claim_q`, the one place that says what that means), and
+  then what they read of it is its current published revision, not the working copy;
+- an appearance: it is in the current revision of a published claim (rows added since
+  wait for an editor to publish the claim again);
+- evidence: it is in the current revision of a published claim; a claim link of it, when
+  it is in the current revision of that claim;
+- a source: it made a visible appearance;
 - a capture: its evidence is visible.
 
 Each rule is a condition (`*_visible_q`) on a path from the row being read: `path=""` for
@@ -17,11 +20,11 @@ A viewer's condition is the empty Q(), which filters nothing.
 
 from uuid import UUID
 
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, When
 
-from claims.models import Claim
+from claims.models import Claim, PublishedRevision
 from claimtrail.roles import VIEWER, user_has_role
-from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
+from provenance.models import Appearance, Capture, Evidence
 from sources.models import Source
 
 
@@ -49,7 +52,12 @@ def _join(path: str, field: str) -> str:
 
 def published_claim_q(path: str = "") -> Q:
     """The claim at `path` is published: what a visitor without a role may read."""
-    return Q(**{_join(path, "review_state"): Claim.ReviewState.PUBLISHED})
+    return Q(
+        **{
+            _join(path, "review_state"): Claim.ReviewState.PUBLISHED,
+            _join(path, "published_revision__isnull"): False,
+        }
+    )
 
 
 def claim_visible_q(actor, path: str = "") -> Q:
@@ -57,19 +65,41 @@ def claim_visible_q(actor, path: str = "") -> Q:
     return Q() if sees_unpublished(actor) else published_claim_q(path)
 
 
+def _in_current_revision(through, column: str, outer: str) -> Q:
+    """The row `outer` (an OuterRef path) is in the current revision of a published claim,
+    by the revision's membership table `through` (its column `column`)."""
+    members = through.objects.filter(
+        published_claim_q("publishedrevision__claim"),
+        publishedrevision__claim__published_revision=F("publishedrevision_id"),
+        **{column: OuterRef(outer)},
+    )
+    return Q(Exists(members))
+
+
 def appearance_visible_q(actor, path: str = "") -> Q:
-    """The appearance at `path` is visible to `actor`: its claim is."""
-    return claim_visible_q(actor, _join(path, "claim"))
+    """The appearance at `path` is visible to `actor`: in a published revision now read."""
+    if sees_unpublished(actor):
+        return Q()
+    return _in_current_revision(PublishedRevision.appearances.through, "appearance", path or "pk")
 
 
 def evidence_visible_q(actor, path: str = "") -> Q:
-    """The evidence at `path` is visible to `actor`: it is linked to a visible claim."""
+    """The evidence at `path` is visible to `actor`: in a published revision now read."""
     if sees_unpublished(actor):
         return Q()
-    links = EvidenceClaim.objects.filter(
-        claim_visible_q(actor, "claim"), evidence=OuterRef(path or "pk")
+    return _in_current_revision(PublishedRevision.evidence.through, "evidence", path or "pk")
+
+
+def evidence_link_visible_q(actor, path: str = "") -> Q:
+    """The evidence-claim link at `path` is visible to `actor`: its claim is, and for a
+    visitor the evidence is in that claim's current revision."""
+    if sees_unpublished(actor):
+        return Q()
+    members = PublishedRevision.evidence.through.objects.filter(
+        evidence=OuterRef(_join(path, "evidence")),
+        publishedrevision=OuterRef(_join(path, "claim__published_revision")),
     )
-    return Q(Exists(links))
+    return published_claim_q(_join(path, "claim")) & Q(Exists(members))
 
 
 def source_visible_q(actor, path: str = "") -> Q:

@@ -9,7 +9,7 @@ from claims.models import Claim
 from claimtrail.exceptions import NotFound
 from claimtrail.visibility import (
     appearance_visible_q,
-    claim_visible_q,
+    evidence_link_visible_q,
     if_visible,
     parse_public_id,
     visible_appearances,
@@ -130,7 +130,7 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
     with their claims (in `visible_claim_links`).
     """
     links = (
-        EvidenceClaim.objects.filter(claim_visible_q(actor, "claim"))
+        EvidenceClaim.objects.filter(evidence_link_visible_q(actor))
         .select_related("claim")
         .order_by("created_at", "id")
     )

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
+from claims.revisions import claim_publication_state
 from claims.selectors import claim_related
 from provenance.api.evidence import LatestCaptureField
 from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
@@ -33,6 +34,32 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublishedRevisionRefSerializer(serializers.Serializer):
+    """The revision anonymous readers see (or last saw) of a claim."""
+
+    id = serializers.UUIDField(read_only=True)
+    number = serializers.IntegerField(read_only=True, help_text="1 for the first publication.")
+    sha256 = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "SHA-256 (hex) of the revision's canonical JSON: sorted keys, no whitespace, UTF-8."
+        ),
+    )
+    published_at = serializers.DateTimeField(read_only=True)
+
+
+def _revision_ref(claim) -> dict | None:
+    """{id, number, sha256, published_at} from a list row's published_revision_* columns."""
+    if getattr(claim, "published_revision_public_id", None) is None:
+        return None
+    return {
+        "id": claim.published_revision_public_id,
+        "number": claim.published_revision_number,
+        "sha256": claim.published_revision_sha256,
+        "published_at": claim.published_revision_created_at,
+    }
+
+
 class ClaimListSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
@@ -41,6 +68,15 @@ class ClaimListSerializer(serializers.ModelSerializer):
     )
     appearance_count = serializers.IntegerField(read_only=True)
     evidence_count = serializers.IntegerField(read_only=True)
+    published_revision = serializers.SerializerMethodField()
+    changed_since_publication = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "The claim, an appearance or an evidence link was edited after its current "
+            "published revision (always false for anonymous readers). The detail's "
+            "publication_diff lists what differs."
+        ),
+    )
 
     class Meta:
         model = Claim
@@ -59,8 +95,15 @@ class ClaimListSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "appearance_count",
             "evidence_count",
+            "published_revision",
+            "changed_since_publication",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PublishedRevisionRefSerializer(allow_null=True))
+    def get_published_revision(self, claim: Claim) -> dict | None:
+        ref = _revision_ref(claim)
+        return None if ref is None else PublishedRevisionRefSerializer(ref).data
 
 
 class SourceBriefSerializer(serializers.ModelSerializer):
@@ -164,6 +207,19 @@ class ReviewEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublicationChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "What differs: a claim field (`text`), an appearance, evidence item or related "
+            "claim by id (`appearances[<id>]`: added or removed), or one field of it "
+            "(`appearances[<id>].quote`)."
+        ),
+    )
+    published = serializers.JSONField(read_only=True, help_text="Null when added since.")
+    working = serializers.JSONField(read_only=True, help_text="Null when removed since.")
+
+
 class ClaimDetailSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
@@ -177,6 +233,15 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
     evidence = ClaimEvidenceSerializer(source="evidence_links", many=True, read_only=True)
     related_claims = serializers.SerializerMethodField()
     review_events = ReviewEventSerializer(many=True, read_only=True)
+    published_revision = serializers.SerializerMethodField(
+        help_text="What anonymous readers see of this claim while it is published."
+    )
+    changed_since_publication = serializers.SerializerMethodField(
+        help_text="The working copy differs from the published revision (false for anonymous)."
+    )
+    publication_diff = serializers.SerializerMethodField(
+        help_text="What an editor's re-publication would change (empty for anonymous)."
+    )
 
     class Meta:
         model = Claim
@@ -198,12 +263,33 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
             "evidence",
             "related_claims",
             "review_events",
+            "published_revision",
+            "changed_since_publication",
+            "publication_diff",
         ]
         read_only_fields = fields
 
     @extend_schema_field(RelatedClaimSerializer(many=True))
     def get_related_claims(self, claim: Claim) -> list[dict]:
         return RelatedClaimSerializer(claim_related(claim), many=True).data
+
+    def _publication(self, claim: Claim) -> dict:
+        if not hasattr(claim, "_publication_state"):
+            claim._publication_state = claim_publication_state(claim=claim)
+        return claim._publication_state
+
+    @extend_schema_field(PublishedRevisionRefSerializer(allow_null=True))
+    def get_published_revision(self, claim: Claim) -> dict | None:
+        ref = self._publication(claim)["published_revision"]
+        return None if ref is None else PublishedRevisionRefSerializer(ref).data
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_changed_since_publication(self, claim: Claim) -> bool:
+        return bool(self._publication(claim)["publication_diff"])
+
+    @extend_schema_field(PublicationChangeSerializer(many=True))
+    def get_publication_diff(self, claim: Claim) -> list[dict]:
+        return self._publication(claim)["publication_diff"]
 
 
 class ReviewResultSerializer(serializers.Serializer):
