@@ -68,6 +68,7 @@ def claim_review_document(
     origin: dict | None,
     appearances: list[dict],
     date_published: datetime,
+    date_modified: datetime | None = None,
     url: str,
     organization: dict,
 ) -> dict:
@@ -77,7 +78,8 @@ def claim_review_document(
     source: {name, kind}}) or None; it gives the reviewed Claim's author, its
     datePublished and firstAppearance. `appearances`: the claim's appearances, oldest
     first (same keys); those with a URL are its `appearance` list. `date_published`:
-    when the review was published. `url`: the claim's page. `organization`: {name, url},
+    when the review was first published; `date_modified`: when it was last published, if
+    later. `url`: the claim's page. `organization`: {name, url},
     who runs this instance.
     """
     item = {
@@ -97,6 +99,9 @@ def claim_review_document(
             "url": url,
             "claimReviewed": claim["text"],
             "datePublished": _date(date_published),
+            "dateModified": None
+            if _date(date_modified) == _date(date_published)
+            else _date(date_modified),
             "author": author,
             "reviewRating": review_rating(claim["verdict"]),
             "itemReviewed": _without_empty(item),

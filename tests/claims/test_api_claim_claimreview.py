@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from claims.services import claim_review
+from claims.services import claim_review, claim_update
 from provenance.services import appearance_update
 from tests.claims.jsonld_support import S, expand
 from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, SourceFactory
@@ -46,6 +46,7 @@ def kremlin_claim(editor, settings):
     )
     claim_review(claim=claim, actor=editor, to_state="in_review")
     event = claim_review(claim=claim, actor=editor, to_state="published", verdict="refuted")
+    claim.refresh_from_db()
     claim.published_event = event
     return claim
 
@@ -100,6 +101,26 @@ def test_published_claim_as_claimreview(anon_client, kremlin_claim):
             ],
         },
     }
+
+
+def test_edits_after_publication_wait_for_republication(anon_client, editor, kremlin_claim):
+    claim_update(claim=kremlin_claim, actor=editor, text="Edited after publication.")
+
+    before = anon_client.get(url(kremlin_claim)).json()
+    claim_review(claim=kremlin_claim, actor=editor, to_state="published")
+    after = anon_client.get(url(kremlin_claim)).json()
+
+    assert before["claimReviewed"] == "Ukraine attacked the Kremlin with drones."
+    assert after["claimReviewed"] == "Edited after publication."
+    assert after["datePublished"] == before["datePublished"]
+
+
+def test_viewer_reads_the_published_revision_too(viewer_client, editor, kremlin_claim):
+    claim_update(claim=kremlin_claim, actor=editor, text="Edited after publication.")
+
+    body = viewer_client.get(url(kremlin_claim)).json()
+
+    assert body["claimReviewed"] == "Ukraine attacked the Kremlin with drones."
 
 
 def test_response_expands_against_schema_org(anon_client, kremlin_claim):
@@ -197,9 +218,9 @@ def test_query_count_is_flat(anon_client, editor, django_assert_max_num_queries,
         )
     claim_review(claim=claim, actor=editor, to_state="published", verdict="misleading")
 
-    # The claim detail read: claim (+ tags), appearances (+ source, derived_from), evidence
-    # links, relations, review events (anonymous: no roles query).
-    with django_assert_max_num_queries(5):
+    # The published revision (with its claim), the claim's review events, which related
+    # claims are still published (anonymous: no roles query).
+    with django_assert_max_num_queries(3):
         response = anon_client.get(url(claim))
 
     assert response.status_code == 200

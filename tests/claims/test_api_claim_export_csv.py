@@ -6,7 +6,7 @@ import io
 import pytest
 
 from claims.exports import claim_csv
-from claims.services import claim_review
+from claims.services import claim_review, claim_update
 from tests.factories import ClaimFactory, PublishedClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +19,10 @@ def _rows(response) -> list[dict]:
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def _utc(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def test_anonymous_gets_published_claims_only(anon_client):
@@ -35,6 +39,22 @@ def test_anonymous_gets_published_claims_only(anon_client):
     assert rows[0]["id"] == str(published.public_id)
     assert rows[0]["verdict"] == "refuted"
     assert rows[0]["review_state"] == "published"
+
+
+def test_anonymous_rows_are_as_last_published(anon_client, viewer_client, editor):
+    claim = PublishedClaimFactory(actor=editor, text="As published", tags=["drone"])
+    claim_update(claim=claim, actor=editor, text="Edited since", tags=["edited"])
+
+    (public,) = _rows(anon_client.get(URL))
+    (working,) = _rows(viewer_client.get(URL))
+    searched = _rows(anon_client.get(URL, {"q": "edited"}))
+
+    assert (public["text"], public["tags"]) == ("As published", "drone")
+    assert (working["text"], working["tags"]) == ("Edited since", "edited")
+    assert public["published_revision"] == working["published_revision"] == "1"
+    assert len(public["published_sha256"]) == 64
+    assert working["changed_since_publication"] == "true"
+    assert searched == []
 
 
 def test_viewer_gets_every_claim_newest_first(viewer_client):
@@ -71,11 +91,14 @@ def test_columns_and_values(viewer_client, editor, settings):
         "credibility": "4",
         "review_state": "in_review",
         "created_by": editor.username,
-        "created_at": claim.created_at.isoformat(),
-        "updated_at": claim.updated_at.isoformat(),
-        "reviewed_at": claim.reviewed_at.isoformat(),
+        "created_at": _utc(claim.created_at),
+        "updated_at": _utc(claim.updated_at),
+        "reviewed_at": _utc(claim.reviewed_at),
         "appearance_count": "0",
         "evidence_count": "0",
+        "published_revision": "",
+        "published_sha256": "",
+        "changed_since_publication": "false",
     }
 
 
