@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # Detail: the viewer's roles, claim (+ created/reviewed by, tags), appearances (+ source,
 # derived_from), evidence links (+ evidence, latest capture), relations both ways (+ the
-# other claim), review events (+ actor, their captures).
-DETAIL_QUERIES = 6
+# other claim), review events (+ actor, their captures), the current published revision.
+DETAIL_QUERIES = 7
 # List: the viewer's roles, the page of rows (+ created_by, counts as subqueries), tags.
 LIST_QUERIES = 3
 
