@@ -11,7 +11,7 @@ import json
 import pytest
 
 from claims.models import Claim, PublishedRevision, ReviewEvent
-from claims.services import claim_review
+from claims.services import claim_review, claim_update
 from claimtrail.exceptions import DomainError
 from claimtrail.lib.canonical import canonical_bytes, canonical_sha256
 from tests.claims.conftest import make_succeeded_capture
@@ -245,3 +245,15 @@ def test_anonymous_detail_is_the_revision_with_live_review_events(anon_client, e
     assert {k: v for k, v in body.items() if k not in extra} == published
     assert [e["to_state"] for e in body["review_events"]] == ["published"]
     assert body["published_revision"]["sha256"] == revision.sha256
+
+
+def test_source_detail_shows_anonymous_the_published_claim_text(anon_client, analyst):
+    source = SourceFactory()
+    claim = PublishedClaimFactory(text="As published")
+    AppearanceFactory(claim=claim, source=source)
+    publish_again(claim)
+    claim_update(claim=claim, actor=analyst, text="As edited since")
+
+    body = anon_client.get(f"/api/sources/{source.public_id}/").json()
+
+    assert [made["claim"]["text"] for made in body["claims_made"]] == ["As published"]
