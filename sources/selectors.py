@@ -3,11 +3,16 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.normalize import NORMALIZERS, IdentifierError, normalize_identifier
-from claimtrail.visibility import parse_public_id, visible_appearances, visible_sources
+from claimtrail.visibility import (
+    parse_public_id,
+    sees_unpublished,
+    visible_appearances,
+    visible_sources,
+)
 from sources.models import Source, SourceIdentifier
 
 
@@ -41,6 +46,7 @@ def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
     appearances = (
         visible_appearances(actor)
         .select_related("claim")
+        .annotate(claim_published_text=F("claim__published_revision__text"))
         .order_by("published_at", "created_at", "id")
     )
     source = (
@@ -53,6 +59,10 @@ def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
     )
     if source is None:
         raise NotFound("No such source.")
+    if not sees_unpublished(actor):
+        # A visitor reads a claim as an editor last published it, not as since edited.
+        for appearance in source.visible_appearances:
+            appearance.claim.text = appearance.claim_published_text
     return source
 
 

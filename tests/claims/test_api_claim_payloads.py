@@ -77,7 +77,7 @@ def busy_claim(editor):
     return claim
 
 
-@pytest.mark.parametrize("who", ["viewer", "anonymous"])
+@pytest.mark.parametrize("who", ["viewer"])
 def test_detail_payload_equals_detail_serializer(request, busy_claim, who):
     actor = request.getfixturevalue(who)
     client = request.getfixturevalue("viewer_client" if who == "viewer" else "anon_client")
@@ -98,7 +98,7 @@ def test_detail_payload_equals_detail_serializer(request, busy_claim, who):
     assert body["review_events"][-1]["captures"][-1]["id"] is None
 
 
-@pytest.mark.parametrize("who", ["viewer", "anonymous"])
+@pytest.mark.parametrize("who", ["viewer"])
 def test_list_payload_equals_list_serializer(request, busy_claim, editor, who):
     actor = request.getfixturevalue(who)
     client = request.getfixturevalue("viewer_client" if who == "viewer" else "anon_client")
@@ -110,3 +110,37 @@ def test_list_payload_equals_list_serializer(request, busy_claim, editor, who):
     expected = ClaimListSerializer(claim_list(actor=actor), many=True)
     assert response.json()["results"] == _as_json(expected.data)
     assert len(response.json()["results"]) == (4 if who == "viewer" else 2)
+
+
+# Anonymous readers read the published revision, which the model-instance serializers do
+# not describe; what they read is the viewer's detail as it stood at publication.
+
+
+def test_anonymous_detail_is_the_viewers_detail_at_publication(anon_client, viewer_client, editor):
+    claim = PublishedClaimFactory(actor=editor, text="Drones hit the Kremlin", tags=["drone"])
+    AppearanceFactory(actor=editor, claim=claim, quote="Quote")
+    EvidenceFactory(actor=editor, claims=[claim])
+    claim_review(claim=claim, actor=editor, to_state="published", verdict="disputed")
+    at_publication = viewer_client.get(f"/api/claims/{claim.public_id}/").json()
+    AppearanceFactory(actor=editor, claim=claim, quote="Added later")
+
+    body = anon_client.get(f"/api/claims/{claim.public_id}/").json()
+
+    assert body == {
+        **at_publication,
+        "review_events": body["review_events"],
+        "changed_since_publication": False,
+        "publication_diff": [],
+    }
+    assert body["review_events"] == at_publication["review_events"]
+
+
+def test_anonymous_list_row_shows_the_published_counts(busy_claim, anon_client):
+    response = anon_client.get("/api/claims/", {"page_size": 200})
+
+    rows = {row["id"]: row for row in response.json()["results"]}
+    row = rows[str(busy_claim.public_id)]
+    # The evidence deleted after publication stays in the published revision.
+    assert (row["appearance_count"], row["evidence_count"]) == (5, 3)
+    assert row["text"] == "Drones hit the Kremlin"
+    assert row["tags"] == ["drone", "kremlin"]

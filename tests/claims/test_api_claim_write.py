@@ -252,7 +252,7 @@ def test_update_of_unknown_claim_is_404(analyst_client):
 
 
 def test_delete_removes_claim_and_its_appearances(editor_client, editor):
-    claim = PublishedClaimFactory()
+    claim = ClaimFactory()
     AppearanceFactory(claim=claim)
 
     response = editor_client.delete(_url(claim))

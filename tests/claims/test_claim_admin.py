@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission, User
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
 from claims.services import claim_relation_create, claim_review
-from tests.factories import ClaimFactory, PublishedClaimFactory
+from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_admin_archive_refuses_analyst(client, staff_analyst):
 
 
 def test_admin_deletes_claims_through_the_service(client, admin_user):
-    claim = PublishedClaimFactory()
+    claim = ClaimFactory()
     client.force_login(admin_user)
 
     response = _act(client, "delete_claims", [claim])

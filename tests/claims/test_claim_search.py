@@ -9,7 +9,7 @@ from claims.filters import claim_search, search_tsquery
 from claims.models import Claim
 from claims.selectors import claim_list
 from provenance.services import appearance_create
-from tests.factories import ClaimFactory, PublishedClaimFactory, SourceFactory
+from tests.factories import ClaimFactory, PublishedClaimFactory, SourceFactory, publish_again
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def kremlin_statement(editor):
         published_at=datetime(2023, 5, 3, tzinfo=UTC),
         published_precision="day",
     )
-    return claim
+    return publish_again(claim)
 
 
 def _texts(response) -> list[str]:
@@ -191,6 +191,7 @@ def test_search_matches_word_prefixes_in_any_script(anon_client, editor):
         quote_language="ru",
         quote_translation="We regard this as a terrorist action",
     )
+    publish_again(claim)
     PublishedClaimFactory(text="Something else entirely")
 
     assert _texts(anon_client.get(URL, {"q": "террор"})) == [claim.text]

@@ -62,7 +62,7 @@ def test_claim_detail_hides_unpublished_claims_like_missing_ones(anonymous, view
         assert exc.value.message == "No claim with this id."
 
 
-def test_claim_detail_reads_each_claims_own_rows(anonymous, viewer, editor):
+def test_claim_detail_reads_each_claims_own_rows(viewer, editor):
     # On PostgreSQL the detail's SQL is compiled once and run with each claim's values.
     claims = [PublishedClaimFactory(actor=editor, tags=[f"tag-{n}"]) for n in range(2)]
     source = SourceFactory(actor=editor)
@@ -70,9 +70,9 @@ def test_claim_detail_reads_each_claims_own_rows(anonymous, viewer, editor):
     for claim in claims:
         AppearanceFactory(actor=editor, claim=claim, source=source, quote=quotes[claim.pk])
 
-    for actor in (viewer, anonymous, viewer):
+    for _ in range(2):
         for claim in (*claims, claims[0]):
-            detail = claim_detail_for_user(public_id=claim.public_id, actor=actor)
+            detail = claim_detail_for_user(public_id=claim.public_id, actor=viewer)
             assert detail["id"] == claim.pk
             assert detail["tags"] == [f"tag-{claims.index(claim)}"]
             assert [a["quote"] for a in detail["appearances"]] == [quotes[claim.pk]]
