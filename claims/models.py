@@ -193,6 +193,10 @@ class ReviewEvent(PublicModel):
         on_delete=models.PROTECT,
         related_name="review_events",
     )
+    # The tamper-evident log (claims.review_log): the SHA-256 of this event's canonical
+    # JSON, and the claim's previous event's ("" for its first), set by claim_review.
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    previous_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claims.review_chain import review_event_seal
 from claimtrail.exceptions import DomainError
 from claimtrail.lib.auth import require_role
 from claimtrail.lib.history import save_attributed
@@ -150,7 +151,8 @@ def claim_review(
     The event keeps the captures the decision relied on (by default the latest succeeded
     capture of each linked evidence item) with their SHA-256. Publishing, and publishing a
     published claim again once its working copy or verdict changed, freezes a new
-    published revision (claims.revisions) that the event links to.
+    published revision (claims.revisions) that the event links to. The event is sealed
+    into the claim's hash chain (claims.review_chain).
     """
     from claims.revisions import revision_create, working_differs
 
@@ -236,6 +238,8 @@ def claim_review(
     )
     if to_state == State.PUBLISHED:
         revision_create(claim=claim, actor=actor, event=event, relied_on=relied_on)
+    # Last: the hash covers the captures and the revision written above.
+    review_event_seal(event=event)
     return event
 
 
