@@ -143,9 +143,13 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     else:
         found = claim_working_detail(public_id=parsed) if parsed else None
         if found is not None:
-            from claims.revisions import revision_for_detail
+            from claims.revisions import revision_for_detail, working_diff
 
-            found["revision"] = revision_for_detail(revision_id=found["published_revision_id"])
+            revision = revision_for_detail(revision_id=found["published_revision_id"])
+            found["revision"] = revision
+            found["publication_diff"] = (
+                working_diff(rows=found, revision=revision) if revision else []
+            )
     if found is None:
         raise NotFound(CLAIM_NOT_FOUND)
     return found

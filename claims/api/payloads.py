@@ -7,11 +7,11 @@ DRF fields: for a page of a hundred claims, or a claim with hundreds of appearan
 per-field work was most of the request's time.
 """
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from django.utils import timezone
 
-from claims.revisions import publication_diff, revision_meta
+from claims.revisions import revision_meta
 
 
 def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
@@ -194,13 +194,7 @@ def claim_detail(claim: dict) -> dict:
         "review_events": [_review_event(row, tz) for row in claim["review_events"]],
     }
     revision = claim.get("revision")
-    diff = []
-    if revision is not None:
-        working = detail
-        if timezone.get_current_timezone_name() != "UTC":  # revisions are in UTC
-            with timezone.override(UTC):
-                working = claim_detail({**claim, "revision": None})
-        diff = publication_diff(published=revision["payload"], working=working)
+    diff = claim.get("publication_diff", [])
     detail["published_revision"] = revision_meta(revision)
     detail["changed_since_publication"] = bool(diff)
     detail["publication_diff"] = diff
