@@ -6,13 +6,20 @@ model instances of claims.selectors.claim_get_for_user, on PostgreSQL and SQLite
 
 import uuid
 
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
 from claims.selectors import CLAIM_NOT_FOUND, LIST_FIELDS
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.compiled_rows import grouped, rows
-from claimtrail.visibility import claim_visible_q, parse_public_id, sees_unpublished, visible_claims
+from claimtrail.visibility import (
+    appearance_visible_q,
+    claim_visible_q,
+    if_visible,
+    parse_public_id,
+    sees_unpublished,
+    visible_claims,
+)
 from provenance.models import Appearance, Capture, EvidenceClaim
 
 CLAIM_FIELDS = (*LIST_FIELDS, "created_by__username", "reviewed_by__username", "tags__name")
@@ -43,20 +50,30 @@ APPEARANCE_FIELDS = (
     "source__kind",
     "source__reliability",
     "source__state_affiliated",
-    "derived_from__public_id",
+    "upstream_public_id",
 )
 
 
 def _appearances(claim_id: int) -> QuerySet[Appearance]:
-    # derived_from in Appearance's default order, as claim_details prefetches it.
-    return Appearance.objects.filter(claim_id=claim_id).order_by(
-        "published_at",
-        "created_at",
-        "id",
-        "derived_from__published_at",
-        "derived_from__created_at",
-        "derived_from__id",
+    # derived_from in Appearance's default order, as the appearance API lists it.
+    return (
+        Appearance.objects.filter(claim_id=claim_id)
+        .annotate(upstream_public_id=F("derived_from__public_id"))
+        .order_by(
+            "published_at",
+            "created_at",
+            "id",
+            "derived_from__published_at",
+            "derived_from__created_at",
+            "derived_from__id",
+        )
     )
+
+
+def _appearances_public(claim_id: int) -> QuerySet[Appearance]:
+    # An upstream appearance anyone may not see is joined as null, which `grouped` drops.
+    upstream = if_visible(appearance_visible_q(None, "derived_from"), F("derived_from__public_id"))
+    return _appearances(claim_id).annotate(upstream_public_id=upstream)
 
 
 EVIDENCE_FIELDS = (
@@ -145,7 +162,8 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     round trip for a handful of tags, derived_from links or captures.
 
     Keys: CLAIM_FIELDS, with `tags` (names) for `tags__name`; `appearances`
-    (APPEARANCE_FIELDS, with `derived_from` (public ids) for `derived_from__public_id`);
+    (APPEARANCE_FIELDS, with `derived_from` (public ids of the visible ones) for
+    `upstream_public_id`);
     `evidence` (EVIDENCE_FIELDS); `related` (`public_id`, `kind`, `direction` "out" or
     "in", `claim`: RELATED_CLAIM_FIELDS); `review_events` (REVIEW_EVENT_FIELDS, with
     `captures` for the `capture_links__` columns, a dict of them each).
@@ -161,9 +179,9 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     claim = found[0]
     claim_id = claim["id"]
     claim["appearances"] = grouped(
-        rows(_appearances, APPEARANCE_FIELDS, claim_id),
+        rows(_appearances if sees_all else _appearances_public, APPEARANCE_FIELDS, claim_id),
         key="id",
-        child_columns=("derived_from__public_id",),
+        child_columns=("upstream_public_id",),
         into="derived_from",
     )
     claim["evidence"] = rows(_evidence, EVIDENCE_FIELDS, claim_id)

@@ -30,8 +30,13 @@ ERRORS_WRITE = error_responses(400, 403)
 
 
 class SourceRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField()
+    """A source's parent, from the annotations of sources.selectors.source_list."""
+
+    id = serializers.UUIDField(source="visible_parent_public_id")
+    name = serializers.CharField(source="visible_parent_name")
+
+    def get_attribute(self, instance):
+        return instance if instance.visible_parent_public_id is not None else None
 
 
 class SourceIdentifierSerializer(serializers.Serializer):
@@ -46,7 +51,9 @@ class SourceSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Source.Kind.choices)
     description = serializers.CharField()
     country = serializers.CharField()
-    parent = SourceRefSerializer(allow_null=True)
+    parent = SourceRefSerializer(
+        allow_null=True, help_text="Null when there is none or it is not visible to the caller."
+    )
     state_affiliated = serializers.BooleanField()
     reliability = serializers.ChoiceField(choices=Source.Reliability.choices)
     aliases = serializers.ListField(child=serializers.CharField())

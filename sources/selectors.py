@@ -3,11 +3,17 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.normalize import NORMALIZERS, IdentifierError, normalize_identifier
-from claimtrail.visibility import parse_public_id, visible_appearances, visible_sources
+from claimtrail.visibility import (
+    if_visible,
+    parse_public_id,
+    source_visible_q,
+    visible_appearances,
+    visible_sources,
+)
 from sources.models import Source, SourceIdentifier
 
 
@@ -17,10 +23,16 @@ def source_visible_queryset(*, actor) -> QuerySet[Source]:
 
 
 def source_list(*, actor) -> QuerySet[Source]:
-    """Visible sources with their parent (joined) and identifiers (one prefetch)."""
+    """Visible sources with their identifiers (one prefetch) and their parent's public id
+    and name (`visible_parent_public_id`, `visible_parent_name`), both null when there is
+    no parent or the actor may not see it."""
+    parent_visible = source_visible_q(actor, "parent")
     return (
         source_visible_queryset(actor=actor)
-        .select_related("parent")
+        .annotate(
+            visible_parent_public_id=if_visible(parent_visible, F("parent__public_id")),
+            visible_parent_name=if_visible(parent_visible, F("parent__name")),
+        )
         .prefetch_related(
             Prefetch("identifiers", queryset=SourceIdentifier.objects.order_by("kind", "id"))
         )
@@ -30,10 +42,10 @@ def source_list(*, actor) -> QuerySet[Source]:
 def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
     """One visible source with identifiers, parent and the appearances `actor` may see.
 
-    Four queries whatever the number of appearances: the source (with its parent), its
-    identifiers, and its appearances with their claims (in `visible_appearances`,
-    oldest first). Missing or invisible sources, and ids that are not UUIDs, raise
-    NotFound (404).
+    Four queries whatever the number of appearances: the source (with its parent's id
+    and name as in source_list), its identifiers, and its appearances with their claims
+    (in `visible_appearances`, oldest first). Missing or invisible sources, and ids that
+    are not UUIDs, raise NotFound (404).
     """
     public_id = parse_public_id(public_id)
     if public_id is None:
