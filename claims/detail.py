@@ -20,7 +20,8 @@ from claimtrail.visibility import (
     sees_unpublished,
     visible_claims,
 )
-from provenance.models import Appearance, Capture, EvidenceClaim
+from provenance.models import Appearance, EvidenceClaim
+from provenance.selectors import latest_captures
 
 CLAIM_FIELDS = (*LIST_FIELDS, "created_by__username", "reviewed_by__username", "tags__name")
 
@@ -91,11 +92,9 @@ EVIDENCE_FIELDS = (
 
 
 def _evidence(claim_id: int) -> QuerySet[EvidenceClaim]:
-    # The capture provenance.selectors.evidence_with_latest_capture annotates, joined on
-    # the one id its subquery picks: five subqueries (one a column) took longer to build.
-    newest = Capture.objects.filter(
-        evidence_id=OuterRef("evidence_id"), parent__isnull=True
-    ).order_by("-created_at", "-id")
+    # The latest capture (provenance.selectors.latest_captures) joined on the one id its
+    # subquery picks: five subqueries (one a column) took longer to build.
+    newest = latest_captures(evidence_id=OuterRef("evidence_id"))
     latest = Q(evidence__captures__id=Subquery(newest.values("id")[:1]))
     return (
         EvidenceClaim.objects.filter(claim_id=claim_id)

@@ -19,19 +19,28 @@ from claimtrail.visibility import (
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
 
 
+def latest_captures(*, evidence_id) -> QuerySet[Capture]:
+    """The captures that may be an evidence item's latest, newest first: `[:1]` of it is
+    "the latest capture" wherever one is shown. `evidence_id` is an id or an OuterRef.
+
+    Only top-level captures count (embedded media is a child of its page's), and not the
+    browser capture beside a page's HTTP capture: that is a view of the page, not its bytes.
+    """
+    return (
+        Capture.objects.filter(evidence_id=evidence_id, parent__isnull=True)
+        .exclude(method=Capture.Method.BROWSER)
+        .order_by("-created_at", "-id")
+    )
+
+
 def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
-    """Annotate each evidence row with its newest capture's id, status and SHA-256.
+    """Annotate each evidence row with its latest capture's id, status and SHA-256.
 
     Subqueries, not a prefetch of all captures: an item may have hundreds of captures.
     Annotations: latest_capture_public_id, latest_capture_status, latest_capture_sha256,
     latest_capture_finished_at, latest_capture_error_code.
     """
-    # The browser capture beside a page's HTTP capture is a view of it, not its bytes.
-    newest = (
-        Capture.objects.filter(evidence_id=OuterRef("pk"), parent__isnull=True)
-        .exclude(method=Capture.Method.BROWSER)
-        .order_by("-created_at", "-id")
-    )
+    newest = latest_captures(evidence_id=OuterRef("pk"))
     return queryset.annotate(
         latest_capture_public_id=Subquery(newest.values("public_id")[:1]),
         latest_capture_status=Subquery(newest.values("status")[:1]),
