@@ -1,7 +1,5 @@
-"""The claim detail as plain dicts, in five queries (see claim_detail_for_user).
-
-tests/claims/test_api_claim_payloads.py compares the result with the serializers over the
-model instances of claims.selectors.claim_get_for_user, on PostgreSQL and SQLite.
+"""The claim detail as plain dicts, in five queries (see claim_detail_for_user): the one
+read of a claim that the API, pages and exports share.
 """
 
 import uuid
@@ -152,13 +150,13 @@ def _review_events(claim_id: int) -> QuerySet[ReviewEvent]:
 def claim_detail_for_user(*, public_id, actor) -> dict:
     """A claim and everything its detail embeds, as dicts; NotFound (404) if not visible.
 
-    The content of claim_get_for_user without model instances, in five queries whatever
-    the number of children (and the actor's roles once): the claim (+ created/reviewed
-    by usernames, its tags joined), appearances (+ source, derived_from joined), evidence
-    links (+ evidence, its latest capture joined), relations both ways (+ the other
-    claim; ones the actor may not see left out), review events (+ actor, their captures
-    joined). A joined child repeats its parent's columns, which costs less than another
-    round trip for a handful of tags, derived_from links or captures.
+    Five queries whatever the number of children (and the actor's roles once): the claim
+    (+ created/reviewed by usernames, its tags joined), appearances (+ source, the visible
+    derived_from joined), evidence links (+ evidence, its latest capture joined),
+    relations both ways (+ the other claim; ones the actor may not see left out), review
+    events (+ actor, their captures joined). A joined child repeats its parent's columns,
+    which costs less than another round trip for a handful of tags, derived_from links or
+    captures.
 
     Keys: CLAIM_FIELDS, with `tags` (names) for `tags__name`; `appearances`
     (APPEARANCE_FIELDS, with `derived_from` (public ids of the visible ones) for

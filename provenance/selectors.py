@@ -66,11 +66,6 @@ def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Clai
 # --- Appearances ----------------------------------------------------------------------
 
 
-def appearance_visible_queryset(*, actor) -> QuerySet[Appearance]:
-    """The appearances `actor` may see (claimtrail.visibility)."""
-    return visible_appearances(actor)
-
-
 def _derivation_links(*, actor, side: str) -> QuerySet[AppearanceDerivation]:
     """Edges to the visible appearances on `side` ("upstream" or "appearance")."""
     return (
@@ -87,7 +82,7 @@ def appearance_list(*, actor) -> QuerySet[Appearance]:
     (each a list of `AppearanceDerivation` annotated with `other_public_id`).
     """
     return (
-        appearance_visible_queryset(actor=actor)
+        visible_appearances(actor)
         .select_related("source", "claim")
         .prefetch_related(
             Prefetch(
@@ -119,16 +114,21 @@ def appearances_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID,
     ids = set(public_ids)
     if not ids:
         return {}
-    found = appearance_visible_queryset(actor=actor).filter(public_id__in=ids)
+    found = visible_appearances(actor).filter(public_id__in=ids)
     return {appearance.public_id: appearance for appearance in found}
 
 
 # --- Evidence ---------------------------------------------------------------------------
 
 
-def evidence_visible_queryset(*, actor) -> QuerySet[Evidence]:
-    """The evidence `actor` may see (claimtrail.visibility)."""
-    return visible_evidence(actor)
+def evidence_lookup_for_user(*, public_id: UUID | str, actor) -> Evidence:
+    """The bare evidence row, for a write, if `actor` may see it; NotFound (404) when it is
+    missing, invisible to `actor` or `public_id` is not a UUID."""
+    public_id = parse_public_id(public_id)
+    evidence = public_id and visible_evidence(actor).filter(public_id=public_id).first()
+    if evidence is None:
+        raise NotFound("No such evidence.")
+    return evidence
 
 
 def evidence_list(*, actor) -> QuerySet[Evidence]:
@@ -147,7 +147,7 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
         appearance_visible_q(actor, "appearance"), F("appearance__public_id")
     )
     return evidence_with_latest_capture(
-        evidence_visible_queryset(actor=actor)
+        visible_evidence(actor)
         .annotate(appearance_public_id=appearance_public_id)
         .prefetch_related(Prefetch("claim_links", queryset=links, to_attr="visible_claim_links"))
     )

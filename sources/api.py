@@ -1,6 +1,5 @@
 """/api/sources/: who speaks. Reads through sources.selectors, writes through sources.services."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -18,7 +17,6 @@ from sources.selectors import (
 from sources.services import (
     source_create,
     source_delete,
-    source_identifiers_replace,
     source_update,
 )
 
@@ -192,14 +190,7 @@ class SourceViewSet(viewsets.ModelViewSet):
         source = self.get_object()
         partial = kwargs.get("partial", False)
         data = self._resolve(validated(SourceWriteSerializer, request, partial=partial))
-        identifiers = data.pop("identifiers", None)
-        # One request, one change: the fields and the identifiers land together or not at all.
-        with transaction.atomic():
-            source = source_update(source=source, actor=request.user, **data)
-            if identifiers is not None:
-                source_identifiers_replace(
-                    source=source, actor=request.user, identifiers=identifiers
-                )
+        source = source_update(source=source, actor=request.user, **data)
         return self._detail(source)
 
     def destroy(self, request, *args, **kwargs):

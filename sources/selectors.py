@@ -17,18 +17,13 @@ from claimtrail.visibility import (
 from sources.models import Source, SourceIdentifier
 
 
-def source_visible_queryset(*, actor) -> QuerySet[Source]:
-    """The sources `actor` may see (claimtrail.visibility)."""
-    return visible_sources(actor)
-
-
 def source_list(*, actor) -> QuerySet[Source]:
     """Visible sources with their identifiers (one prefetch) and their parent's public id
     and name (`visible_parent_public_id`, `visible_parent_name`), both null when there is
     no parent or the actor may not see it."""
     parent_visible = source_visible_q(actor, "parent")
     return (
-        source_visible_queryset(actor=actor)
+        visible_sources(actor)
         .annotate(
             visible_parent_public_id=if_visible(parent_visible, F("parent__public_id")),
             visible_parent_name=if_visible(parent_visible, F("parent__name")),
@@ -73,7 +68,7 @@ def sources_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Sou
     ids = set(public_ids)
     if not ids:
         return {}
-    found = source_visible_queryset(actor=actor).filter(public_id__in=ids)
+    found = visible_sources(actor).filter(public_id__in=ids)
     return {source.public_id: source for source in found}
 
 
