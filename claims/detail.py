@@ -1,19 +1,18 @@
-"""The claim detail as plain dicts, in a fixed number of queries (see claim_detail_for_user).
-
-tests/claims/test_api_claim_payloads.py compares the result with the serializers over the
-model instances of claims.selectors.claim_get_for_user, on PostgreSQL and SQLite.
+"""The claim detail as plain dicts, in a fixed number of queries (see claim_detail_for_user):
+the one read of a claim that the API, pages and exports share.
 """
 
 import uuid
 
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
 from claims.selectors import CLAIM_NOT_FOUND, LIST_FIELDS
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.compiled_rows import grouped, rows
 from claimtrail.visibility import parse_public_id, sees_unpublished
-from provenance.models import Appearance, Capture, EvidenceClaim
+from provenance.models import Appearance, EvidenceClaim
+from provenance.selectors import latest_captures
 
 CLAIM_FIELDS = (
     *LIST_FIELDS,
@@ -44,19 +43,23 @@ APPEARANCE_FIELDS = (
     "source__kind",
     "source__reliability",
     "source__state_affiliated",
-    "derived_from__public_id",
+    "upstream_public_id",
 )
 
 
 def _appearances(claim_id: int) -> QuerySet[Appearance]:
-    # derived_from in Appearance's default order, as claim_details prefetches it.
-    return Appearance.objects.filter(claim_id=claim_id).order_by(
-        "published_at",
-        "created_at",
-        "id",
-        "derived_from__published_at",
-        "derived_from__created_at",
-        "derived_from__id",
+    # derived_from in Appearance's default order, as the appearance API lists it.
+    return (
+        Appearance.objects.filter(claim_id=claim_id)
+        .annotate(upstream_public_id=F("derived_from__public_id"))
+        .order_by(
+            "published_at",
+            "created_at",
+            "id",
+            "derived_from__published_at",
+            "derived_from__created_at",
+            "derived_from__id",
+        )
     )
 
 
@@ -76,11 +79,9 @@ EVIDENCE_FIELDS = (
 
 
 def _evidence(claim_id: int) -> QuerySet[EvidenceClaim]:
-    # The capture provenance.selectors.evidence_with_latest_capture annotates, joined on
-    # the one id its subquery picks: five subqueries (one a column) took longer to build.
-    newest = Capture.objects.filter(
-        evidence_id=OuterRef("evidence_id"), parent__isnull=True
-    ).order_by("-created_at", "-id")
+    # The latest capture (provenance.selectors.latest_captures) joined on the one id its
+    # subquery picks: five subqueries (one a column) took longer to build.
+    newest = latest_captures(evidence_id=OuterRef("evidence_id"))
     latest = Q(evidence__captures__id=Subquery(newest.values("id")[:1]))
     return (
         EvidenceClaim.objects.filter(claim_id=claim_id)
@@ -143,9 +144,13 @@ def claim_detail_for_user(*, public_id, actor) -> dict:
     else:
         found = claim_working_detail(public_id=parsed) if parsed else None
         if found is not None:
-            from claims.revisions import revision_for_detail
+            from claims.revisions import revision_for_detail, working_diff
 
-            found["revision"] = revision_for_detail(revision_id=found["published_revision_id"])
+            revision = revision_for_detail(revision_id=found["published_revision_id"])
+            found["revision"] = revision
+            found["publication_diff"] = (
+                working_diff(rows=found, revision=revision) if revision else []
+            )
     if found is None:
         raise NotFound(CLAIM_NOT_FOUND)
     return found
@@ -163,7 +168,7 @@ def claim_working_detail(*, public_id: uuid.UUID, review_events: bool = True) ->
     round trip for a handful of tags, derived_from links or captures.
 
     Keys: CLAIM_FIELDS, with `tags` (names) for `tags__name`; `appearances`
-    (APPEARANCE_FIELDS, with `derived_from` (public ids) for `derived_from__public_id`);
+    (APPEARANCE_FIELDS, with `derived_from` (public ids) for `upstream_public_id`);
     `evidence` (EVIDENCE_FIELDS); `related` (`public_id`, `kind`, `direction` "out" or
     "in", `claim`: RELATED_CLAIM_FIELDS); `review_events` (REVIEW_EVENT_FIELDS, with
     `captures` for the `capture_links__` columns, a dict of them each).
@@ -178,7 +183,7 @@ def claim_working_detail(*, public_id: uuid.UUID, review_events: bool = True) ->
     claim["appearances"] = grouped(
         rows(_appearances, APPEARANCE_FIELDS, claim_id),
         key="id",
-        child_columns=("derived_from__public_id",),
+        child_columns=("upstream_public_id",),
         into="derived_from",
     )
     claim["evidence"] = rows(_evidence, EVIDENCE_FIELDS, claim_id)

@@ -75,6 +75,7 @@ def revision_create(
     from claims.detail import claim_working_detail
 
     rows = claim_working_detail(public_id=claim.public_id, review_events=False)
+    _drop_hidden_upstreams(rows["appearances"])
     with timezone.override(UTC):
         detail = claim_detail(rows)
     evidence_public_ids = dict(
@@ -124,6 +125,25 @@ def revision_create(
     return revision
 
 
+def _drop_hidden_upstreams(appearances: list[dict]) -> None:
+    """Keep in each appearance's `derived_from` only what the public may see once this
+    revision is published: this claim's own appearances and those visible now (one query
+    when another claim's appearance is named)."""
+    from claimtrail.visibility import visible_appearances
+
+    own = {row["public_id"] for row in appearances}
+    others = {up for row in appearances for up in row["derived_from"] if up not in own}
+    visible = set()
+    if others:
+        visible = set(
+            visible_appearances(None)
+            .filter(public_id__in=others)
+            .values_list("public_id", flat=True)
+        )
+    for row in appearances:
+        row["derived_from"] = [up for up in row["derived_from"] if up in own or up in visible]
+
+
 def _search_document(payload: dict) -> str:
     """The published counterpart of Claim.search_document (claim_refresh_search_document)."""
     quotes = [
@@ -160,42 +180,32 @@ def revision_for_detail(*, revision_id: int | None) -> dict | None:
     )
 
 
-def claim_publication_state(*, claim: Claim) -> dict:
-    """`published_revision` ({id, number, sha256, published_at} or None) and
-    `publication_diff` of a claim's working copy, for the model-instance serializers."""
+def working_diff(*, rows: dict, revision: dict) -> list[dict]:
+    """publication_diff between a revision and the working copy in `rows` (the dict of
+    claims.detail.claim_working_detail), the latter as it would be published: upstream
+    appearances the public may not see left out (one query when another claim's
+    appearance is named), in UTC."""
     from claims.api.payloads import claim_detail
-    from claims.detail import claim_working_detail
 
-    rows = claim_working_detail(public_id=claim.public_id, review_events=False)
-    revision = revision_for_detail(revision_id=rows["published_revision_id"])
-    if revision is None:
-        return {"published_revision": None, "publication_diff": []}
+    appearances = [
+        {**row, "derived_from": list(row["derived_from"])} for row in rows["appearances"]
+    ]
+    _drop_hidden_upstreams(appearances)
     with timezone.override(UTC):
-        working = claim_detail(rows)
-    return {
-        "published_revision": {
-            "id": revision["public_id"],
-            "number": revision["number"],
-            "sha256": revision["sha256"],
-            "published_at": revision["created_at"],
-        },
-        "publication_diff": publication_diff(published=revision["payload"], working=working),
-    }
+        working = claim_detail({**rows, "appearances": appearances, "revision": None})
+    return publication_diff(published=revision["payload"], working=working)
 
 
 def working_differs(*, claim: Claim) -> bool:
     """Whether the claim's working copy differs from its current revision (a re-publication
-    would change what the public reads). Five queries."""
-    from claims.api.payloads import claim_detail
+    would change what the public reads). Five queries or six."""
     from claims.detail import claim_working_detail
 
     revision = revision_for_detail(revision_id=claim.published_revision_id)
     if revision is None:
         return True
     rows = claim_working_detail(public_id=claim.public_id, review_events=False)
-    with timezone.override(UTC):
-        working = claim_detail(rows)
-    return bool(publication_diff(published=revision["payload"], working=working))
+    return bool(working_diff(rows=rows, revision=revision))
 
 
 def published_detail(*, public_id: uuid.UUID) -> dict | None:

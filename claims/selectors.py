@@ -12,7 +12,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -23,24 +22,14 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from claims.filters import SEARCH_RANK, ClaimFilter, PublicClaimFilter
-from claims.models import (
-    Claim,
-    ClaimRelation,
-    PublishedRevision,
-    ReviewEvent,
-    ReviewEventCapture,
-    Tag,
-)
+from claims.models import Claim, ClaimRelation, PublishedRevision
 from claimtrail.exceptions import NotFound
 from claimtrail.visibility import (
-    claim_visible_q,
     parse_public_id,
     sees_unpublished,
-    visible_appearances,
     visible_claims,
 )
-from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
-from provenance.selectors import evidence_with_latest_capture
+from provenance.models import Appearance, Capture, EvidenceClaim
 
 CLAIM_NOT_FOUND = "No claim with this id."
 
@@ -135,24 +124,6 @@ def _filtered(claims: QuerySet, filters: Mapping | None, *, actor) -> QuerySet:
     return claims
 
 
-def claim_list(*, actor, filters: Mapping | None = None) -> QuerySet[Claim]:
-    """Claims the actor may see, as list rows, filtered by ClaimFilter parameters.
-
-    Rows carry `tags` (prefetched), `appearance_count`, `evidence_count` and
-    `created_by_username`: three queries for any page size (rows, tags; the actor's
-    roles once). Invalid filters raise ValidationError. A `q` search on PostgreSQL is
-    ordered by rank. `search_document` and `search_vector`, the longest columns, are
-    not loaded.
-    """
-    claims = (
-        claim_visible(actor=actor)
-        .defer("search_document", "search_vector")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
-        .annotate(**_list_annotations())
-    )
-    return _filtered(claims, filters, actor=actor)
-
-
 # Columns of a claim list row (the API list reads these, not model instances).
 LIST_FIELDS = (
     "id",
@@ -177,11 +148,13 @@ def _list_values() -> QuerySet[dict]:
 
 
 def claim_list_values(*, actor, filters: Mapping | None = None) -> QuerySet[dict]:
-    """claim_list as dicts: LIST_FIELDS, `created_by_username`, `appearance_count`,
-    `evidence_count` (and `search_rank` with `q` on PostgreSQL); no tags.
+    """Claims the actor may see, filtered by ClaimFilter parameters, as dicts: LIST_FIELDS,
+    `created_by_username`, `appearance_count`, `evidence_count` (and `search_rank` with
+    `q` on PostgreSQL, which orders by it); no tags. Invalid filters raise ValidationError.
 
     One query for any page size (plus the actor's roles once); add the tags of a page
-    with claim_tag_names. Building no model instances is most of the API list's speed.
+    with claim_tag_names. Building no model instances is most of the API list's speed;
+    `search_document` and `search_vector`, the longest columns, are not read.
     """
     return _filtered(claim_visible(actor=actor, claims=_list_values().all()), filters, actor=actor)
 
@@ -222,93 +195,6 @@ def claim_lookup_for_user(*, public_id, actor) -> Claim:
     if claim is None:
         raise NotFound(CLAIM_NOT_FOUND)
     return claim
-
-
-def claim_get_for_user(*, public_id, actor) -> Claim:
-    """A claim with everything its detail page embeds; NotFound (404) if not visible.
-
-    Ten queries whatever the number of appearances, evidence, relations or events:
-    claim (+ created/reviewed by usernames), tags, appearances (+ source), their
-    derived_from, evidence links, the evidence with its latest capture, relations out,
-    relations in, review events (+ actor username), and the captures each relied on.
-    Related claims the actor may not see are left out.
-    """
-    parsed = parse_public_id(public_id)
-    claim = claim_details(claim_visible(actor=actor), actor=actor).filter(public_id=parsed)
-    found = claim.first() if parsed else None
-    if found is None:
-        raise NotFound(CLAIM_NOT_FOUND)
-    return found
-
-
-def claim_details(claims: QuerySet[Claim], *, actor) -> QuerySet[Claim]:
-    """Prefetch what the claim detail shows (see claim_get_for_user).
-
-    Only the columns the detail shows are read: no search document or vector, no whole
-    user rows.
-    """
-    brief_claim = ["public_id", "kind", "from_claim", "to_claim"]
-    relations_out = ClaimRelation.objects.select_related("to_claim").only(
-        *brief_claim, "to_claim__public_id", "to_claim__text", "to_claim__review_state"
-    )
-    relations_in = ClaimRelation.objects.select_related("from_claim").only(
-        *brief_claim, "from_claim__public_id", "from_claim__text", "from_claim__review_state"
-    )
-    relations_out = relations_out.filter(claim_visible_q(actor, "to_claim"))
-    relations_in = relations_in.filter(claim_visible_q(actor, "from_claim"))
-    appearances = (
-        Appearance.objects.select_related("source")
-        .defer("created_by", "source__description", "source__aliases", "source__created_by")
-        .order_by("published_at", "created_at", "id")
-        .prefetch_related(
-            Prefetch(
-                "derived_from",
-                queryset=visible_appearances(actor).only("id", "public_id"),
-            )
-        )
-    )
-    evidence = evidence_with_latest_capture(Evidence.objects.defer("description"))
-    evidence_links = EvidenceClaim.objects.order_by("created_at", "id").prefetch_related(
-        Prefetch("evidence", queryset=evidence)
-    )
-    events = (
-        ReviewEvent.objects.annotate(actor_username=F("actor__username"))
-        .order_by("created_at", "id")
-        .prefetch_related(
-            Prefetch(
-                "capture_links",
-                queryset=ReviewEventCapture.objects.annotate(
-                    capture_public_id=F("capture__public_id")
-                ).order_by("id"),
-            )
-        )
-    )
-    return (
-        claims.defer("search_document", "search_vector")
-        .annotate(
-            created_by_username=F("created_by__username"),
-            reviewed_by_username=F("reviewed_by__username"),
-        )
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.only("id", "name")),
-            Prefetch("appearances", queryset=appearances),
-            Prefetch("evidence_links", queryset=evidence_links),
-            Prefetch("relations_out", queryset=relations_out.order_by("created_at", "id")),
-            Prefetch("relations_in", queryset=relations_in.order_by("created_at", "id")),
-            Prefetch("review_events", queryset=events),
-        )
-    )
-
-
-def claim_related(claim: Claim) -> list[dict]:
-    """Relations in both directions from a claim fetched by claim_get_for_user."""
-    related = [
-        {"relation": r, "direction": "out", "claim": r.to_claim} for r in claim.relations_out.all()
-    ]
-    related += [
-        {"relation": r, "direction": "in", "claim": r.from_claim} for r in claim.relations_in.all()
-    ]
-    return related
 
 
 def claim_relation_get(*, claim: Claim, public_id) -> ClaimRelation:

@@ -19,19 +19,28 @@ from claimtrail.visibility import (
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
 
 
+def latest_captures(*, evidence_id) -> QuerySet[Capture]:
+    """The captures that may be an evidence item's latest, newest first: `[:1]` of it is
+    "the latest capture" wherever one is shown. `evidence_id` is an id or an OuterRef.
+
+    Only top-level captures count (embedded media is a child of its page's), and not the
+    browser capture beside a page's HTTP capture: that is a view of the page, not its bytes.
+    """
+    return (
+        Capture.objects.filter(evidence_id=evidence_id, parent__isnull=True)
+        .exclude(method=Capture.Method.BROWSER)
+        .order_by("-created_at", "-id")
+    )
+
+
 def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
-    """Annotate each evidence row with its newest capture's id, status and SHA-256.
+    """Annotate each evidence row with its latest capture's id, status and SHA-256.
 
     Subqueries, not a prefetch of all captures: an item may have hundreds of captures.
     Annotations: latest_capture_public_id, latest_capture_status, latest_capture_sha256,
     latest_capture_finished_at, latest_capture_error_code.
     """
-    # The browser capture beside a page's HTTP capture is a view of it, not its bytes.
-    newest = (
-        Capture.objects.filter(evidence_id=OuterRef("pk"), parent__isnull=True)
-        .exclude(method=Capture.Method.BROWSER)
-        .order_by("-created_at", "-id")
-    )
+    newest = latest_captures(evidence_id=OuterRef("pk"))
     return queryset.annotate(
         latest_capture_public_id=Subquery(newest.values("public_id")[:1]),
         latest_capture_status=Subquery(newest.values("status")[:1]),
@@ -57,11 +66,6 @@ def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Clai
 # --- Appearances ----------------------------------------------------------------------
 
 
-def appearance_visible_queryset(*, actor) -> QuerySet[Appearance]:
-    """The appearances `actor` may see (claimtrail.visibility)."""
-    return visible_appearances(actor)
-
-
 def _derivation_links(*, actor, side: str) -> QuerySet[AppearanceDerivation]:
     """Edges to the visible appearances on `side` ("upstream" or "appearance")."""
     return (
@@ -78,7 +82,7 @@ def appearance_list(*, actor) -> QuerySet[Appearance]:
     (each a list of `AppearanceDerivation` annotated with `other_public_id`).
     """
     return (
-        appearance_visible_queryset(actor=actor)
+        visible_appearances(actor)
         .select_related("source", "claim")
         .prefetch_related(
             Prefetch(
@@ -110,16 +114,21 @@ def appearances_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID,
     ids = set(public_ids)
     if not ids:
         return {}
-    found = appearance_visible_queryset(actor=actor).filter(public_id__in=ids)
+    found = visible_appearances(actor).filter(public_id__in=ids)
     return {appearance.public_id: appearance for appearance in found}
 
 
 # --- Evidence ---------------------------------------------------------------------------
 
 
-def evidence_visible_queryset(*, actor) -> QuerySet[Evidence]:
-    """The evidence `actor` may see (claimtrail.visibility)."""
-    return visible_evidence(actor)
+def evidence_lookup_for_user(*, public_id: UUID | str, actor) -> Evidence:
+    """The bare evidence row, for a write, if `actor` may see it; NotFound (404) when it is
+    missing, invisible to `actor` or `public_id` is not a UUID."""
+    public_id = parse_public_id(public_id)
+    evidence = public_id and visible_evidence(actor).filter(public_id=public_id).first()
+    if evidence is None:
+        raise NotFound("No such evidence.")
+    return evidence
 
 
 def evidence_list(*, actor) -> QuerySet[Evidence]:
@@ -138,7 +147,7 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
         appearance_visible_q(actor, "appearance"), F("appearance__public_id")
     )
     return evidence_with_latest_capture(
-        evidence_visible_queryset(actor=actor)
+        visible_evidence(actor)
         .annotate(appearance_public_id=appearance_public_id)
         .prefetch_related(Prefetch("claim_links", queryset=links, to_attr="visible_claim_links"))
     )

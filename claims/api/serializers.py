@@ -5,8 +5,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
-from claims.revisions import claim_publication_state
-from claims.selectors import claim_related
 from provenance.api.evidence import LatestCaptureField
 from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
 from sources.models import Source
@@ -21,8 +19,8 @@ MAX_REVIEW_CAPTURES = 500
 
 # --- Read ---------------------------------------------------------------------
 # The list and detail endpoints build these shapes with claims/api/payloads.py from the
-# selectors' dicts; these serializers describe them in the schema and stay exact for model
-# instances (tests/claims/test_api_claim_payloads.py compares the two).
+# selectors' dicts; these serializers only describe them in the schema (extend_schema),
+# which every API response in the tests is checked against.
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):
@@ -231,16 +229,21 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
     )
     appearances = ClaimAppearanceSerializer(many=True, read_only=True)
     evidence = ClaimEvidenceSerializer(source="evidence_links", many=True, read_only=True)
-    related_claims = serializers.SerializerMethodField()
+    related_claims = RelatedClaimSerializer(many=True, read_only=True)
     review_events = ReviewEventSerializer(many=True, read_only=True)
-    published_revision = serializers.SerializerMethodField(
-        help_text="What anonymous readers see of this claim while it is published."
+    published_revision = PublishedRevisionRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="What anonymous readers see of this claim while it is published.",
     )
-    changed_since_publication = serializers.SerializerMethodField(
-        help_text="The working copy differs from the published revision (false for anonymous)."
+    changed_since_publication = serializers.BooleanField(
+        read_only=True,
+        help_text="The working copy differs from the published revision (false for anonymous).",
     )
-    publication_diff = serializers.SerializerMethodField(
-        help_text="What an editor's re-publication would change (empty for anonymous)."
+    publication_diff = PublicationChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="What an editor's re-publication would change (empty for anonymous).",
     )
 
     class Meta:
@@ -268,28 +271,6 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
             "publication_diff",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(RelatedClaimSerializer(many=True))
-    def get_related_claims(self, claim: Claim) -> list[dict]:
-        return RelatedClaimSerializer(claim_related(claim), many=True).data
-
-    def _publication(self, claim: Claim) -> dict:
-        if not hasattr(claim, "_publication_state"):
-            claim._publication_state = claim_publication_state(claim=claim)
-        return claim._publication_state
-
-    @extend_schema_field(PublishedRevisionRefSerializer(allow_null=True))
-    def get_published_revision(self, claim: Claim) -> dict | None:
-        ref = self._publication(claim)["published_revision"]
-        return None if ref is None else PublishedRevisionRefSerializer(ref).data
-
-    @extend_schema_field(serializers.BooleanField())
-    def get_changed_since_publication(self, claim: Claim) -> bool:
-        return bool(self._publication(claim)["publication_diff"])
-
-    @extend_schema_field(PublicationChangeSerializer(many=True))
-    def get_publication_diff(self, claim: Claim) -> list[dict]:
-        return self._publication(claim)["publication_diff"]
 
 
 class ReviewResultSerializer(serializers.Serializer):
