@@ -1,10 +1,11 @@
 """The provenance subgraph of a claim, read with a fixed number of queries.
 
-One recursive query (`WITH RECURSIVE`, the same text on PostgreSQL and SQLite) walks the
-derived-from edges from the claim's appearances upstream and downstream, across claims,
-to a depth cap, and only through appearances the actor may see; then one query each for
-the edges among what it reached, the sources' parents (another recursive query), the
-evidence linked to the claims reached, their captures and the claims' relations. Seven
+One recursive query (`WITH RECURSIVE`, the same text on PostgreSQL and SQLite, apart from
+the name of the string aggregate) walks the derived-from edges from the claim's
+appearances upstream and downstream, across claims, to a depth cap, only through
+appearances the actor may see, and returns them with their claims, sources and the edges
+among them; then one query each for the sources' parents (another recursive query), the
+evidence linked to the claims reached, their captures and the claims' relations. Six
 queries in all (with the claim itself), whatever the size of the graph.
 
 The result is plain data (dicts keyed by internal id) that the API, the pages and the
@@ -101,6 +102,17 @@ def _in_ids(column: str, ids) -> tuple[str, list]:
     return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]  # noqa: S608
 
 
+def _id_list(column: str) -> str:
+    """An aggregate of ids as one comma-separated string (null for none), on either database."""
+    if connection.vendor == "postgresql":
+        return f"string_agg({column}::text, ',')"
+    return f"group_concat({column}, ',')"
+
+
+def _uuid(value) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 def _rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -126,8 +138,9 @@ def _walk_sql(*, seed_where: str, direction: str, sees_unpublished: bool) -> str
     """The recursive walk and the reached appearances with their claims and sources.
 
     Rows: appearance, claim and source columns, then the fewest hops up and down from a
-    seed (null when not reached that way) and the number of visible upstream and
-    downstream links each has in the database (to find origins and cut-off chains).
+    seed (null when not reached that way), the ids of the visible appearances each derives
+    from (comma-separated: the edges, and origins, without another query) and the number
+    of visible appearances deriving from it (to tell a chain the depth cut off).
     UNION (not UNION ALL) drops a row met again at the same depth; the depth cap ends the
     walk even on a cycle.
     """
@@ -171,7 +184,8 @@ def _walk_sql(*, seed_where: str, direction: str, sees_unpublished: bool) -> str
                s.id, s.public_id, s.name, s.kind, s.country, s.state_affiliated,
                s.reliability,
                r.up_depth, r.down_depth,
-               (SELECT COUNT(*) FROM {_DERIVATION} u{counted("u.upstream_id", sees_unpublished)}
+               (SELECT {_id_list("u.upstream_id")}
+                FROM {_DERIVATION} u{counted("u.upstream_id", sees_unpublished)}
                 WHERE u.appearance_id = a.id),
                (SELECT COUNT(*) FROM {_DERIVATION} w{counted("w.appearance_id", sees_unpublished)}
                 WHERE w.upstream_id = a.id)
@@ -186,7 +200,7 @@ def _claim_row(row) -> dict:
     claim_id, public_id, text, review_state, verdict = row
     return {
         "id": claim_id,
-        "public_id": UUID(str(public_id)),
+        "public_id": _uuid(public_id),
         "text": text,
         "review_state": review_state,
         "verdict": verdict,
@@ -197,7 +211,7 @@ def _source_row(row) -> dict:
     source_id, public_id, name, kind, country, state_affiliated, reliability = row
     return {
         "id": source_id,
-        "public_id": UUID(str(public_id)),
+        "public_id": _uuid(public_id),
         "name": name,
         "kind": kind,
         "country": country,
@@ -207,36 +221,34 @@ def _source_row(row) -> dict:
 
 
 def _walk(graph: ProvenanceGraph, *, seed_where: str, seed_params: dict, sees: bool) -> None:
+    """Run the walk; fill appearances, their claims and sources, and the edges among them."""
     sql = _walk_sql(seed_where=seed_where, direction=graph.direction, sees_unpublished=sees)
+    upstreams = {}
     for row in _rows(sql, {**seed_params, "depth": graph.depth}):
-        claim = _claim_row(row[7:12])
-        source = _source_row(row[12:19])
-        graph.claims.setdefault(claim["id"], claim)
-        graph.sources.setdefault(source["id"], source)
+        if row[7] not in graph.claims:
+            graph.claims[row[7]] = _claim_row(row[7:12])
+        if row[12] not in graph.sources:
+            graph.sources[row[12]] = _source_row(row[12:19])
+        upstreams[row[0]] = [int(u) for u in row[21].split(",")] if row[21] else []
         graph.appearances[row[0]] = {
             "id": row[0],
-            "public_id": UUID(str(row[1])),
+            "public_id": _uuid(row[1]),
             "stance": row[2],
             "url": row[3],
             "published_at": _as_utc(row[4]),
             "published_precision": row[5],
             "created_at": _as_utc(row[6]),
-            "claim_id": claim["id"],
-            "source_id": source["id"],
+            "claim_id": row[7],
+            "source_id": row[12],
             "up_depth": row[19],
             "down_depth": row[20],
-            "upstream_count": row[21],
+            "upstream_count": len(upstreams[row[0]]),
             "downstream_count": row[22],
         }
-
-
-def _read_derivations(graph: ProvenanceGraph) -> None:
-    """Every derived-from edge between two reached appearances, traversed or not."""
-    ids = graph.appearances.keys()
-    down, down_params = _in_ids("d.appearance_id", ids)
-    up, up_params = _in_ids("d.upstream_id", ids)
-    sql = f"SELECT d.appearance_id, d.upstream_id FROM {_DERIVATION} d WHERE {down} AND {up}"  # noqa: S608
-    graph.derivations = sorted(_rows(sql + " ORDER BY d.id", down_params + up_params))
+    # Every edge between two reached appearances, traversed or not.
+    graph.derivations = sorted(
+        (a, u) for a, ups in upstreams.items() for u in ups if u in graph.appearances
+    )
 
 
 def _visible_source(alias: str, sees_unpublished: bool) -> str:
@@ -299,7 +311,7 @@ def _read_evidence(graph: ProvenanceGraph) -> None:
             evidence_id,
             {
                 "id": evidence_id,
-                "public_id": UUID(str(public_id)),
+                "public_id": _uuid(public_id),
                 "kind": kind,
                 "url": url,
                 "title": title,
@@ -321,7 +333,7 @@ def _read_captures(graph: ProvenanceGraph) -> None:
     for row in _rows(sql, params):
         graph.captures[row[0]] = {
             "id": row[0],
-            "public_id": UUID(str(row[1])),
+            "public_id": _uuid(row[1]),
             "evidence_id": row[2],
             "parent_id": row[3],
             "status": row[4],
@@ -352,7 +364,7 @@ def _read_relations(graph: ProvenanceGraph, *, sees: bool) -> None:
         graph.claims.setdefault(to_claim["id"], to_claim)
         graph.relations.append(
             {
-                "public_id": UUID(str(row[0])),
+                "public_id": _uuid(row[0]),
                 "kind": row[1],
                 "from_claim_id": from_claim["id"],
                 "to_claim_id": to_claim["id"],
@@ -386,7 +398,7 @@ def claim_graph(
     "both") up to `depth` hops (0–MAX_DEPTH), into other claims too, never through an
     appearance the actor may not see. Adds the sources and their visible parents, the
     evidence of every claim reached, its captures, and relations to visible claims.
-    Seven queries whatever the size; NotFound (404) for a claim the actor may not see,
+    Six queries whatever the size; NotFound (404) for a claim the actor may not see,
     DomainError (400) for a bad direction or depth.
     """
     direction, depth = _checked(direction, depth)
@@ -409,7 +421,6 @@ def claim_graph(
 def _read_rest(graph: ProvenanceGraph, *, sees: bool) -> None:
     """The follow-up queries, one each, whatever the number of appearances reached."""
     if graph.appearances:
-        _read_derivations(graph)
         _read_source_parents(graph, sees=sees)
     _read_evidence(graph)
     if graph.evidence:
