@@ -1,7 +1,6 @@
 """Reads for claims, each with a fixed number of queries and the actor's visibility."""
 
 import functools
-import uuid
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
@@ -10,7 +9,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -19,26 +17,20 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 
 from claims.filters import SEARCH_RANK, ClaimFilter
-from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claims.models import Claim, ClaimRelation
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
-from provenance.models import Appearance, Capture, Evidence, EvidenceClaim
-from provenance.selectors import evidence_with_latest_capture
+from claimtrail.visibility import (
+    parse_public_id,
+    visible_claims,
+)
+from provenance.models import Appearance, Capture, EvidenceClaim
 
 CLAIM_NOT_FOUND = "No claim with this id."
 
 
-def _sees_unpublished(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
-
-
 def claim_visible(*, actor, claims: QuerySet[Claim] | None = None) -> QuerySet[Claim]:
-    """All claims (or `claims`) for viewers and the roles above; published ones for anyone
-    else."""
-    claims = Claim.objects.all() if claims is None else claims
-    if not _sees_unpublished(actor):
-        claims = claims.filter(review_state=Claim.ReviewState.PUBLISHED)
-    return claims
+    """The claims (or those of `claims`) `actor` may see (claimtrail.visibility)."""
+    return visible_claims(actor, claims)
 
 
 def _count(model, *, claim_field: str = "claim_id") -> Coalesce:
@@ -83,24 +75,6 @@ def _filtered(claims: QuerySet, filters: Mapping | None) -> QuerySet:
     return claims
 
 
-def claim_list(*, actor, filters: Mapping | None = None) -> QuerySet[Claim]:
-    """Claims the actor may see, as list rows, filtered by ClaimFilter parameters.
-
-    Rows carry `tags` (prefetched), `appearance_count`, `evidence_count` and
-    `created_by_username`: three queries for any page size (rows, tags; the actor's
-    roles once). Invalid filters raise ValidationError. A `q` search on PostgreSQL is
-    ordered by rank. `search_document` and `search_vector`, the longest columns, are
-    not loaded.
-    """
-    claims = (
-        claim_visible(actor=actor)
-        .defer("search_document", "search_vector")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
-        .annotate(**_list_annotations())
-    )
-    return _filtered(claims, filters)
-
-
 # Columns of a claim list row (the API list reads these, not model instances).
 LIST_FIELDS = (
     "id",
@@ -125,11 +99,13 @@ def _list_values() -> QuerySet[dict]:
 
 
 def claim_list_values(*, actor, filters: Mapping | None = None) -> QuerySet[dict]:
-    """claim_list as dicts: LIST_FIELDS, `created_by_username`, `appearance_count`,
-    `evidence_count` (and `search_rank` with `q` on PostgreSQL); no tags.
+    """Claims the actor may see, filtered by ClaimFilter parameters, as dicts: LIST_FIELDS,
+    `created_by_username`, `appearance_count`, `evidence_count` (and `search_rank` with
+    `q` on PostgreSQL, which orders by it); no tags. Invalid filters raise ValidationError.
 
     One query for any page size (plus the actor's roles once); add the tags of a page
-    with claim_tag_names. Building no model instances is most of the API list's speed.
+    with claim_tag_names. Building no model instances is most of the API list's speed;
+    `search_document` and `search_vector`, the longest columns, are not read.
     """
     return _filtered(claim_visible(actor=actor, claims=_list_values().all()), filters)
 
@@ -147,114 +123,21 @@ def claim_tag_names(*, claim_ids: Iterable[int]) -> dict[int, list[str]]:
     return names
 
 
-def _parse_id(public_id) -> uuid.UUID | None:
-    try:
-        return public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        return None
-
-
 def claim_lookup_for_user(*, public_id, actor) -> Claim:
     """The bare claim row, if it exists and the actor may see it; else NotFound (404).
 
     A claim the actor may not see is reported exactly like a missing one.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     claim = claim_visible(actor=actor).filter(public_id=parsed).first() if parsed else None
     if claim is None:
         raise NotFound(CLAIM_NOT_FOUND)
     return claim
 
 
-def claim_get_for_user(*, public_id, actor) -> Claim:
-    """A claim with everything its detail page embeds; NotFound (404) if not visible.
-
-    Ten queries whatever the number of appearances, evidence, relations or events:
-    claim (+ created/reviewed by usernames), tags, appearances (+ source), their
-    derived_from, evidence links, the evidence with its latest capture, relations out,
-    relations in, review events (+ actor username), and the captures each relied on.
-    Related claims the actor may not see are left out.
-    """
-    parsed = _parse_id(public_id)
-    claim = claim_details(claim_visible(actor=actor), actor=actor).filter(public_id=parsed)
-    found = claim.first() if parsed else None
-    if found is None:
-        raise NotFound(CLAIM_NOT_FOUND)
-    return found
-
-
-def claim_details(claims: QuerySet[Claim], *, actor) -> QuerySet[Claim]:
-    """Prefetch what the claim detail shows (see claim_get_for_user).
-
-    Only the columns the detail shows are read: no search document or vector, no whole
-    user rows.
-    """
-    brief_claim = ["public_id", "kind", "from_claim", "to_claim"]
-    relations_out = ClaimRelation.objects.select_related("to_claim").only(
-        *brief_claim, "to_claim__public_id", "to_claim__text", "to_claim__review_state"
-    )
-    relations_in = ClaimRelation.objects.select_related("from_claim").only(
-        *brief_claim, "from_claim__public_id", "from_claim__text", "from_claim__review_state"
-    )
-    if not _sees_unpublished(actor):
-        published = Claim.ReviewState.PUBLISHED
-        relations_out = relations_out.filter(to_claim__review_state=published)
-        relations_in = relations_in.filter(from_claim__review_state=published)
-    appearances = (
-        Appearance.objects.select_related("source")
-        .defer("created_by", "source__description", "source__aliases", "source__created_by")
-        .order_by("published_at", "created_at", "id")
-        .prefetch_related(
-            Prefetch("derived_from", queryset=Appearance.objects.only("id", "public_id"))
-        )
-    )
-    evidence = evidence_with_latest_capture(Evidence.objects.defer("description"))
-    evidence_links = EvidenceClaim.objects.order_by("created_at", "id").prefetch_related(
-        Prefetch("evidence", queryset=evidence)
-    )
-    events = (
-        ReviewEvent.objects.annotate(actor_username=F("actor__username"))
-        .order_by("created_at", "id")
-        .prefetch_related(
-            Prefetch(
-                "capture_links",
-                queryset=ReviewEventCapture.objects.annotate(
-                    capture_public_id=F("capture__public_id")
-                ).order_by("id"),
-            )
-        )
-    )
-    return (
-        claims.defer("search_document", "search_vector")
-        .annotate(
-            created_by_username=F("created_by__username"),
-            reviewed_by_username=F("reviewed_by__username"),
-        )
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.only("id", "name")),
-            Prefetch("appearances", queryset=appearances),
-            Prefetch("evidence_links", queryset=evidence_links),
-            Prefetch("relations_out", queryset=relations_out.order_by("created_at", "id")),
-            Prefetch("relations_in", queryset=relations_in.order_by("created_at", "id")),
-            Prefetch("review_events", queryset=events),
-        )
-    )
-
-
-def claim_related(claim: Claim) -> list[dict]:
-    """Relations in both directions from a claim fetched by claim_get_for_user."""
-    related = [
-        {"relation": r, "direction": "out", "claim": r.to_claim} for r in claim.relations_out.all()
-    ]
-    related += [
-        {"relation": r, "direction": "in", "claim": r.from_claim} for r in claim.relations_in.all()
-    ]
-    return related
-
-
 def claim_relation_get(*, claim: Claim, public_id) -> ClaimRelation:
     """A relation from or to `claim`; NotFound (404) otherwise."""
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     relation = (
         ClaimRelation.objects.filter(Q(from_claim=claim) | Q(to_claim=claim), public_id=parsed)
         .select_related("from_claim", "to_claim")

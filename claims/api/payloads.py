@@ -1,10 +1,9 @@
 """Read payloads of the claims API, built from the selectors' dicts.
 
-Each function gives exactly what the matching read serializer in claims/api/serializers.py
-gives for the same claim (tests/claims/test_api_claim_payloads.py holds them together);
-those serializers stay the schema's description of these payloads. Plain functions, not
-DRF fields: for a page of a hundred claims, or a claim with hundreds of appearances, DRF's
-per-field work was most of the request's time.
+Each function gives the shape the matching read serializer in claims/api/serializers.py
+describes in the schema (every API response in the tests is checked against it). Plain
+functions, not DRF fields: for a page of a hundred claims, or a claim with hundreds of
+appearances, DRF's per-field work was most of the request's time.
 """
 
 from datetime import date, datetime, tzinfo
@@ -95,7 +94,9 @@ def _evidence(row: dict, tz: tzinfo) -> dict:
     }
 
 
-def _related(row: dict) -> dict:
+def related_claim_item(row: dict) -> dict:
+    """A relation of claims.detail.claim_detail_for_user (`related`) as
+    RelatedClaimSerializer describes it."""
     other = row["claim"]
     return {
         "id": str(row["public_id"]),
@@ -155,6 +156,6 @@ def claim_detail(claim: dict) -> dict:
         "reviewed_at": _datetime(claim["reviewed_at"], tz),
         "appearances": [_appearance(row, tz) for row in claim["appearances"]],
         "evidence": [_evidence(row, tz) for row in claim["evidence"]],
-        "related_claims": [_related(row) for row in claim["related"]],
+        "related_claims": [related_claim_item(row) for row in claim["related"]],
         "review_events": [_review_event(row, tz) for row in claim["review_events"]],
     }

@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
-from claims.selectors import claim_related
 from provenance.api.evidence import LatestCaptureField
 from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
 from sources.models import Source
@@ -20,8 +19,8 @@ MAX_REVIEW_CAPTURES = 500
 
 # --- Read ---------------------------------------------------------------------
 # The list and detail endpoints build these shapes with claims/api/payloads.py from the
-# selectors' dicts; these serializers describe them in the schema and stay exact for model
-# instances (tests/claims/test_api_claim_payloads.py compares the two).
+# selectors' dicts; these serializers only describe them in the schema (extend_schema),
+# which every API response in the tests is checked against.
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):
@@ -175,7 +174,7 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
     )
     appearances = ClaimAppearanceSerializer(many=True, read_only=True)
     evidence = ClaimEvidenceSerializer(source="evidence_links", many=True, read_only=True)
-    related_claims = serializers.SerializerMethodField()
+    related_claims = RelatedClaimSerializer(many=True, read_only=True)
     review_events = ReviewEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -200,10 +199,6 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
             "review_events",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(RelatedClaimSerializer(many=True))
-    def get_related_claims(self, claim: Claim) -> list[dict]:
-        return RelatedClaimSerializer(claim_related(claim), many=True).data
 
 
 class ReviewResultSerializer(serializers.Serializer):

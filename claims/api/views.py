@@ -9,7 +9,12 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from claims import services
-from claims.api.payloads import claim_detail, claim_list_items, review_event_item
+from claims.api.payloads import (
+    claim_detail,
+    claim_list_items,
+    related_claim_item,
+    review_event_item,
+)
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimListSerializer,
@@ -237,8 +242,9 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             to_claim=other,
             kind=serializer.validated_data["kind"],
         )
-        related = {"relation": relation, "direction": "out", "claim": other}
-        return Response(RelatedClaimSerializer(related).data, status=status.HTTP_201_CREATED)
+        detail = claim_detail_for_user(public_id=claim.public_id, actor=request.user)
+        related = next(r for r in detail["related"] if r["public_id"] == relation.public_id)
+        return Response(related_claim_item(related), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Remove a relation from or to this claim (analysts)",
