@@ -234,7 +234,7 @@ def _fill(cursor, appearances: int) -> None:
     cursor.execute(
         "CREATE TEMP TABLE bench_rule AS SELECT n, "
         f"({claim}) AS claim_id, ({source}) AS source_id, ({upstream}) AS upstream_id "
-        f"FROM generate_series(1, {appearances}) AS n"
+        f"FROM generate_series(1::bigint, {appearances}) AS n"
     )
     _insert(
         cursor,

@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 
 from claims.models import Claim, ClaimRelation
 from claimtrail.exceptions import DomainError, NotFound
-from claimtrail.roles import VIEWER, user_has_role
+from claimtrail.visibility import parse_public_id, sees_unpublished
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
 from sources.models import Source
 
@@ -35,6 +35,10 @@ DIRECTIONS = (UP, DOWN, BOTH)
 MAX_DEPTH = 100
 DEFAULT_DEPTH = MAX_DEPTH
 
+# The rules of claimtrail.visibility, written as SQL for the walk: without the viewer role,
+# a claim is visible when published, an appearance when its claim is, a source when it
+# made a visible appearance, evidence when linked to a visible claim (every claim the walk
+# reaches is), a capture when its evidence is.
 PUBLISHED = Claim.ReviewState.PUBLISHED
 
 # Table names come from the models, never from input: the f-strings below are safe.
@@ -46,10 +50,6 @@ _EVIDENCE = Evidence._meta.db_table
 _EVIDENCE_CLAIM = EvidenceClaim._meta.db_table
 _CAPTURE = Capture._meta.db_table
 _RELATION = ClaimRelation._meta.db_table
-
-
-def _sees_unpublished(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
 
 
 @dataclass
@@ -119,14 +119,14 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _published_claim(alias: str, sees_unpublished: bool) -> str:
+def _published_claim(alias: str, sees_all: bool) -> str:
     """A join condition limiting claim `alias` to what the actor may see."""
-    return "" if sees_unpublished else f" AND {alias}.review_state = '{PUBLISHED}'"
+    return "" if sees_all else f" AND {alias}.review_state = '{PUBLISHED}'"
 
 
-def _visible_appearance_join(appearance_column: str, sees_unpublished: bool) -> str:
+def _visible_appearance_join(appearance_column: str, sees_all: bool) -> str:
     """Joins that keep only appearances on claims the actor may see (none for viewers)."""
-    if sees_unpublished:
+    if sees_all:
         return ""
     return (
         f" JOIN {_APPEARANCE} va ON va.id = {appearance_column}"
@@ -134,7 +134,7 @@ def _visible_appearance_join(appearance_column: str, sees_unpublished: bool) -> 
     )
 
 
-def _walk_sql(*, seed_where: str, direction: str, sees_unpublished: bool) -> str:
+def _walk_sql(*, seed_where: str, direction: str, sees_all: bool) -> str:
     """The recursive walk and the reached appearances with their claims and sources.
 
     Rows: appearance, claim and source columns, then the fewest hops up and down from a
@@ -147,13 +147,13 @@ def _walk_sql(*, seed_where: str, direction: str, sees_unpublished: bool) -> str
     up_step = (
         f"SELECT d.upstream_id, up.depth + 1 FROM up"  # noqa: S608
         f" JOIN {_DERIVATION} d ON d.appearance_id = up.id"
-        f"{_visible_appearance_join('d.upstream_id', sees_unpublished)}"
+        f"{_visible_appearance_join('d.upstream_id', sees_all)}"
         f" WHERE up.depth < %(depth)s"
     )
     down_step = (
         f"SELECT d.appearance_id, down.depth + 1 FROM down"  # noqa: S608
         f" JOIN {_DERIVATION} d ON d.upstream_id = down.id"
-        f"{_visible_appearance_join('d.appearance_id', sees_unpublished)}"
+        f"{_visible_appearance_join('d.appearance_id', sees_all)}"
         f" WHERE down.depth < %(depth)s"
     )
     if direction == DOWN:
@@ -165,7 +165,7 @@ def _walk_sql(*, seed_where: str, direction: str, sees_unpublished: bool) -> str
         WITH RECURSIVE
         seed(id) AS (
             SELECT a.id FROM {_APPEARANCE} a
-            JOIN {_CLAIM} sc ON sc.id = a.claim_id{_published_claim("sc", sees_unpublished)}
+            JOIN {_CLAIM} sc ON sc.id = a.claim_id{_published_claim("sc", sees_all)}
             WHERE {seed_where}
         ),
         up(id, depth) AS (SELECT id, 0 FROM seed UNION {up_step}),
@@ -185,9 +185,9 @@ def _walk_sql(*, seed_where: str, direction: str, sees_unpublished: bool) -> str
                s.reliability,
                r.up_depth, r.down_depth,
                (SELECT {_id_list("u.upstream_id")}
-                FROM {_DERIVATION} u{counted("u.upstream_id", sees_unpublished)}
+                FROM {_DERIVATION} u{counted("u.upstream_id", sees_all)}
                 WHERE u.appearance_id = a.id),
-               (SELECT COUNT(*) FROM {_DERIVATION} w{counted("w.appearance_id", sees_unpublished)}
+               (SELECT COUNT(*) FROM {_DERIVATION} w{counted("w.appearance_id", sees_all)}
                 WHERE w.upstream_id = a.id)
         FROM reached r
         JOIN {_APPEARANCE} a ON a.id = r.id
@@ -222,7 +222,7 @@ def _source_row(row) -> dict:
 
 def _walk(graph: ProvenanceGraph, *, seed_where: str, seed_params: dict, sees: bool) -> None:
     """Run the walk; fill appearances, their claims and sources, and the edges among them."""
-    sql = _walk_sql(seed_where=seed_where, direction=graph.direction, sees_unpublished=sees)
+    sql = _walk_sql(seed_where=seed_where, direction=graph.direction, sees_all=sees)
     upstreams = {}
     for row in _rows(sql, {**seed_params, "depth": graph.depth}):
         if row[7] not in graph.claims:
@@ -251,9 +251,9 @@ def _walk(graph: ProvenanceGraph, *, seed_where: str, seed_params: dict, sees: b
     )
 
 
-def _visible_source(alias: str, sees_unpublished: bool) -> str:
+def _visible_source(alias: str, sees_all: bool) -> str:
     """A source is public when it made an appearance of a published claim."""
-    if sees_unpublished:
+    if sees_all:
         return "1 = 1"
     return (
         f"EXISTS (SELECT 1 FROM {_APPEARANCE} pa JOIN {_CLAIM} pc ON pc.id = pa.claim_id"  # noqa: S608
@@ -382,13 +382,6 @@ def _checked(direction: str, depth: int) -> tuple[str, int]:
     return direction, depth
 
 
-def _parse_id(public_id) -> UUID | None:
-    try:
-        return public_id if isinstance(public_id, UUID) else UUID(str(public_id))
-    except ValueError:
-        return None
-
-
 def claim_graph(
     *, public_id: UUID | str, actor, direction: str = BOTH, depth: int = DEFAULT_DEPTH
 ) -> ProvenanceGraph:
@@ -402,8 +395,8 @@ def claim_graph(
     DomainError (400) for a bad direction or depth.
     """
     direction, depth = _checked(direction, depth)
-    sees = _sees_unpublished(actor)
-    parsed = _parse_id(public_id)
+    sees = sees_unpublished(actor)
+    parsed = parse_public_id(public_id)
     claims = Claim.objects.filter(public_id=parsed)
     if not sees:
         claims = claims.filter(review_state=PUBLISHED)
@@ -442,6 +435,6 @@ def appearance_trace(
         graph,
         seed_where="a.id = %(seed)s",
         seed_params={"seed": appearance_id},
-        sees=_sees_unpublished(actor),
+        sees=sees_unpublished(actor),
     )
     return graph.appearances

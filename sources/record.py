@@ -3,7 +3,6 @@ judged. GET /api/sources/{id}/record/ and its selector, source_record.
 """
 
 from dataclasses import dataclass
-from uuid import UUID
 
 from django.db.models import Count, F, Q
 from drf_spectacular.types import OpenApiTypes
@@ -15,19 +14,13 @@ from rest_framework.views import APIView
 from claims.models import Claim
 from claimtrail.api_schema import error_responses
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
+from claimtrail.visibility import appearance_visible_q, parse_public_id, visible_sources
 from provenance.models import Appearance
 from sources.models import Source
-from sources.selectors import source_visible_queryset
 
-PUBLISHED = Claim.ReviewState.PUBLISHED
 UNREVIEWED = "unreviewed"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-
-
-def _sees_unpublished(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
 
 
 @dataclass
@@ -40,13 +33,6 @@ class SourceRecord:
     verdicts_by_stance: dict[str, dict[str, int]]
 
 
-def _parse_id(public_id) -> UUID | None:
-    try:
-        return public_id if isinstance(public_id, UUID) else UUID(str(public_id))
-    except ValueError:
-        return None
-
-
 def source_record(*, public_id, actor, limit: int = DEFAULT_LIMIT) -> SourceRecord:
     """What a source said and how it was judged, as `actor` may see it.
 
@@ -56,18 +42,16 @@ def source_record(*, public_id, actor, limit: int = DEFAULT_LIMIT) -> SourceReco
     whatever the number of appearances; NotFound (404) for a source the actor may not see,
     as on the source detail.
     """
-    parsed = _parse_id(public_id)
+    parsed = parse_public_id(public_id)
     found = parsed and (
-        source_visible_queryset(actor=actor)
+        visible_sources(actor)
         .filter(public_id=parsed)
         .values("id", "public_id", "name", "kind", "country", "state_affiliated", "reliability")
         .first()
     )
     if not found:
         raise NotFound("No such source.")
-    appearances = Appearance.objects.filter(source_id=found["id"])
-    if not _sees_unpublished(actor):
-        appearances = appearances.filter(claim__review_state=PUBLISHED)
+    appearances = Appearance.objects.filter(appearance_visible_q(actor), source_id=found["id"])
     rows = list(
         appearances.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-id").values(
             "public_id",
