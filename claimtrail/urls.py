@@ -9,8 +9,10 @@ from claims.exports import urls as claim_exports
 from claimtrail import auth_api
 from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
+from provenance.api.graph import ClaimGraphView
 from provenance.capture import api as capture_api
 from sources import api as sources_api
+from sources.record import SourceRecordView
 
 router = DefaultRouter()
 for app_api in (claims_api, sources_api, provenance_api, capture_api):
@@ -24,6 +26,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include(auth_api.urlpatterns)),
     path("api/", include(capture_api.urlpatterns)),
+    path("api/claims/<str:public_id>/graph/", ClaimGraphView.as_view(), name="claim-graph"),
+    path("api/sources/<str:public_id>/record/", SourceRecordView.as_view(), name="source-record"),
     path("api/", include(claim_exports.urlpatterns)),
     path("api/", include(router.urls)),
 ]
