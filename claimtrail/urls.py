@@ -11,6 +11,7 @@ from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
 from provenance.api.graph import ClaimGraphView
 from provenance.capture import api as capture_api
+from provenance.exports import urls as provenance_exports
 from sources import api as sources_api
 from sources.record import SourceRecordView
 
@@ -29,5 +30,6 @@ urlpatterns = [
     path("api/claims/<str:public_id>/graph/", ClaimGraphView.as_view(), name="claim-graph"),
     path("api/sources/<str:public_id>/record/", SourceRecordView.as_view(), name="source-record"),
     path("api/", include(claim_exports.urlpatterns)),
+    path("api/", include(provenance_exports.urlpatterns)),
     path("api/", include(router.urls)),
 ]

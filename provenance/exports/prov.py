@@ -83,7 +83,7 @@ def _origins(appearances: dict[str, dict]) -> dict[str, list[str]]:
     """Each appearance's origins: the appearances without upstream (in the graph) that it
     leads back to through derived_from; an origin has none but itself."""
     upstream = {
-        key: [up for up in row.get("derived_from", ()) if up in appearances]
+        key: [str(up) for up in row.get("derived_from", ()) if str(up) in appearances]
         for key, row in appearances.items()
     }
     found: dict[str, list[str]] = {}

@@ -310,6 +310,21 @@ def test_claim_relations_inside_the_graph_only(document, fmt):
     assert len(found) == 2  # the evidence link and `contradicts`; `supports` leaves the graph
 
 
+def _as_uuids(value):
+    """`value` with every public id a UUID instead of a string (as the database gives)."""
+    if isinstance(value, list):
+        return [_as_uuids(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_uuids(item) for key, item in value.items()}
+    if isinstance(value, str) and value in ids.values():
+        return uuid.UUID(value)
+    return value
+
+
+def test_public_ids_as_uuids_give_the_same_document(document):
+    assert claim_prov_document(graph=_as_uuids(kremlin_graph()), base_url=BASE) == document
+
+
 def test_same_as_is_alternate_of():
     graph = kremlin_graph()
     graph["relations"] = [
