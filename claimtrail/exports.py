@@ -6,6 +6,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
+from claimtrail.api_schema import error_responses
 from claimtrail.exceptions import DomainError
 
 
@@ -37,3 +38,11 @@ class ExportView(GenericAPIView):
 def site_url(path: str = "") -> str:
     """An absolute URL on this instance (SITE_URL), for identifiers in exports."""
     return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def export_error_responses(*statuses: int) -> dict:
+    """`extend_schema(responses=...)` entries for errors, JSON whatever format was asked."""
+    return {
+        (status, JSONRenderer.media_type): response
+        for status, response in error_responses(*statuses).items()
+    }

@@ -15,9 +15,8 @@ from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
 from claims.models import Claim
 from claims.revisions import published_detail
 from claims.selectors import CLAIM_NOT_FOUND, claim_filter_class, claim_list_values
-from claimtrail.api_schema import error_responses
 from claimtrail.exceptions import NotFound
-from claimtrail.exports import ExportView, site_url
+from claimtrail.exports import ExportView, export_error_responses, site_url
 from claimtrail.visibility import parse_public_id, sees_unpublished
 
 NOT_PUBLISHED = "Only a published claim has a ClaimReview."
@@ -59,6 +58,7 @@ class ClaimCsvExportView(ExportView):
 
     @extend_schema(
         summary="Export claims as CSV",
+        operation_id="claims_export_csv",
         description=(
             "Every claim the caller may see that matches the list's filters (the same "
             "query parameters as `GET /api/claims/`, `ordering` included), unpaginated, "
@@ -73,7 +73,7 @@ class ClaimCsvExportView(ExportView):
             (200, "text/csv"): OpenApiResponse(
                 response=OpenApiTypes.STR, description="The CSV file."
             ),
-            **error_responses(400),
+            **export_error_responses(400),
         },
     )
     def get(self, request):
@@ -119,12 +119,15 @@ class ClaimReviewView(ExportView):
 
     @extend_schema(
         summary="A published claim as schema.org ClaimReview (JSON-LD)",
+        operation_id="claims_claimreview",
         description=(
             "`reviewRating` puts the verdict on a 1–5 truth scale: refuted 1, misleading 2, "
             "disputed 3, supported 5; unverified and unverifiable have no `ratingValue`. "
             "`alternateName` is the verdict. `itemReviewed` is the claim, its author the "
             "source of the first appearance. `author` is the organization running this "
-            "instance (CLAIMREVIEW_AUTHOR_NAME, CLAIMREVIEW_AUTHOR_URL)."
+            "instance (CLAIMREVIEW_AUTHOR_NAME, CLAIMREVIEW_AUTHOR_URL). Built from the "
+            "claim's current published revision, for every caller: edits wait for an "
+            "editor to publish again. 404 for a claim that is not published."
         ),
         parameters=[
             OpenApiParameter(
@@ -132,11 +135,12 @@ class ClaimReviewView(ExportView):
             )
         ],
         responses={
-            (200, "application/ld+json"): OpenApiResponse(
+            (200, media_type): OpenApiResponse(
                 response=OpenApiTypes.OBJECT, description="ClaimReview JSON-LD."
-            ),
-            **error_responses(404),
-        },
+            )
+            for media_type in ("application/ld+json", "application/json")
+        }
+        | export_error_responses(404),
     )
     def get(self, request, public_id=None):
         parsed = parse_public_id(public_id)

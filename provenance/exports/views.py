@@ -9,8 +9,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from claims.models import Claim
-from claimtrail.api_schema import error_responses
-from claimtrail.exports import ExportView, site_url
+from claimtrail.exports import ExportView, export_error_responses, site_url
 from provenance.exports.prov import FORMATS, claim_prov_document, prov_serialize
 from provenance.exports.prov_read import claim_prov_graph
 
@@ -49,6 +48,7 @@ class ClaimProvView(ExportView):
 
     @extend_schema(
         summary="A claim's provenance as W3C PROV (PROV-JSON, PROV-N or PROV-O Turtle)",
+        operation_id="claims_prov",
         description=(
             "The claim's provenance graph (the appearances it reaches through derived-from "
             "links, in other claims too, their sources and parents, evidence, captures, "
@@ -85,7 +85,7 @@ class ClaimProvView(ExportView):
                 ("ttl", FORMATS["ttl"][2], "PROV-O as Turtle."),
             )
         }
-        | error_responses(400, 404),
+        | export_error_responses(400, 404),
     )
     def get(self, request, public_id=None):
         graph = claim_prov_graph(public_id=public_id, actor=request.user)

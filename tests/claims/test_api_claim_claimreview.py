@@ -8,6 +8,7 @@ from claims.services import claim_review, claim_update
 from provenance.services import appearance_update
 from tests.claims.jsonld_support import S, expand
 from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, SourceFactory
+from tests.schema_check import assert_matches_schema, openapi_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +196,17 @@ def test_draft_has_no_claimreview_for_a_viewer(viewer_client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["detail"] == "Only a published claim has a ClaimReview."
+    assert_matches_schema(response.json(), path=PATH, status=404)
+
+
+PATH = "/api/claims/{public_id}/claimreview/"
+
+
+def test_schema_documents_both_json_types():
+    responses = openapi_schema()["paths"][PATH]["get"]["responses"]
+
+    assert set(responses["200"]["content"]) == {"application/ld+json", "application/json"}
+    assert set(responses["404"]["content"]) == {"application/json"}
 
 
 def test_malformed_id_is_not_found(anon_client):

@@ -8,6 +8,7 @@ import pytest
 from claims.exports import claim_csv
 from claims.services import claim_review, claim_update
 from tests.factories import ClaimFactory, PublishedClaimFactory
+from tests.schema_check import assert_matches_schema, openapi_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,15 @@ def test_invalid_filter_is_a_400_before_any_csv(viewer_client):
     assert body["fields"] == {
         "verdict": ["Select a valid choice. maybe is not one of the available choices."]
     }
+    assert_matches_schema(body, path=URL, status=400)
+
+
+def test_schema_documents_the_list_filters_and_csv():
+    operation = openapi_schema()["paths"][URL]["get"]
+    names = {parameter["name"] for parameter in operation["parameters"]}
+
+    assert {"q", "verdict", "review_state", "tag", "source", "stance", "ordering"} <= names
+    assert set(operation["responses"]["200"]["content"]) == {"text/csv"}
 
 
 def test_invalid_ordering_is_a_400(viewer_client):

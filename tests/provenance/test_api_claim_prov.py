@@ -10,6 +10,7 @@ from prov.model import ProvActivity, ProvAgent, ProvDocument, ProvEntity, ProvRe
 from claims.services import claim_review
 from tests.claims.conftest import make_succeeded_capture
 from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory, SourceFactory
+from tests.schema_check import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +213,7 @@ def test_unknown_format_is_a_400(anon_client, case):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Unknown format “xml”: use one of json, provn, ttl."
+    assert_matches_schema(response.json(), path="/api/claims/{public_id}/prov/", status=400)
 
 
 @pytest.mark.parametrize("size", [5, 500])
