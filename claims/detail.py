@@ -1,34 +1,31 @@
-"""The claim detail as plain dicts, in five queries (see claim_detail_for_user).
-
-tests/claims/test_api_claim_payloads.py compares the result with the serializers over the
-model instances of claims.selectors.claim_get_for_user, on PostgreSQL and SQLite.
+"""The claim detail as plain dicts, in a fixed number of queries (see claim_detail_for_user):
+the one read of a claim that the API, pages and exports share.
 """
 
 import uuid
 
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
-from claims.selectors import (
-    CLAIM_NOT_FOUND,
-    LIST_FIELDS,
-    _parse_id,
-    _sees_unpublished,
-)
+from claims.selectors import CLAIM_NOT_FOUND, LIST_FIELDS
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.compiled_rows import grouped, rows
-from provenance.models import Appearance, Capture, EvidenceClaim
+from claimtrail.visibility import parse_public_id, sees_unpublished
+from provenance.models import Appearance, EvidenceClaim
+from provenance.selectors import latest_captures
 
-CLAIM_FIELDS = (*LIST_FIELDS, "created_by__username", "reviewed_by__username", "tags__name")
+CLAIM_FIELDS = (
+    *LIST_FIELDS,
+    "created_by__username",
+    "reviewed_by__username",
+    "published_revision_id",
+    "tags__name",
+)
 
 
-# claim_visible's two cases, each a function of the id alone so that _rows compiles it once.
+# Each read a function of the id alone, so that `rows` compiles it once.
 def _claim(public_id: uuid.UUID) -> QuerySet[Claim]:
     return Claim.objects.filter(public_id=public_id).order_by("tags__name")
-
-
-def _claim_published(public_id: uuid.UUID) -> QuerySet[Claim]:
-    return _claim(public_id).filter(review_state=Claim.ReviewState.PUBLISHED)
 
 
 APPEARANCE_FIELDS = (
@@ -46,23 +43,28 @@ APPEARANCE_FIELDS = (
     "source__kind",
     "source__reliability",
     "source__state_affiliated",
-    "derived_from__public_id",
+    "upstream_public_id",
 )
 
 
 def _appearances(claim_id: int) -> QuerySet[Appearance]:
-    # derived_from in Appearance's default order, as claim_details prefetches it.
-    return Appearance.objects.filter(claim_id=claim_id).order_by(
-        "published_at",
-        "created_at",
-        "id",
-        "derived_from__published_at",
-        "derived_from__created_at",
-        "derived_from__id",
+    # derived_from in Appearance's default order, as the appearance API lists it.
+    return (
+        Appearance.objects.filter(claim_id=claim_id)
+        .annotate(upstream_public_id=F("derived_from__public_id"))
+        .order_by(
+            "published_at",
+            "created_at",
+            "id",
+            "derived_from__published_at",
+            "derived_from__created_at",
+            "derived_from__id",
+        )
     )
 
 
 EVIDENCE_FIELDS = (
+    "evidence_id",
     "relation",
     "evidence__public_id",
     "evidence__kind",
@@ -77,11 +79,9 @@ EVIDENCE_FIELDS = (
 
 
 def _evidence(claim_id: int) -> QuerySet[EvidenceClaim]:
-    # The capture provenance.selectors.evidence_with_latest_capture annotates, joined on
-    # the one id its subquery picks: five subqueries (one a column) took longer to build.
-    newest = Capture.objects.filter(
-        evidence_id=OuterRef("evidence_id"), parent__isnull=True
-    ).order_by("-created_at", "-id")
+    # The latest capture (provenance.selectors.latest_captures) joined on the one id its
+    # subquery picks: five subqueries (one a column) took longer to build.
+    newest = latest_captures(evidence_id=OuterRef("evidence_id"))
     latest = Q(evidence__captures__id=Subquery(newest.values("id")[:1]))
     return (
         EvidenceClaim.objects.filter(claim_id=claim_id)
@@ -103,14 +103,6 @@ def _relations(claim_id: int) -> QuerySet[ClaimRelation]:
     return ClaimRelation.objects.filter(
         Q(from_claim_id=claim_id) | Q(to_claim_id=claim_id)
     ).order_by("created_at", "id")
-
-
-def _relations_published(claim_id: int) -> QuerySet[ClaimRelation]:
-    published = Claim.ReviewState.PUBLISHED
-    return _relations(claim_id).filter(
-        Q(from_claim_id=claim_id, to_claim__review_state=published)
-        | Q(to_claim_id=claim_id, from_claim__review_state=published)
-    )
 
 
 REVIEW_EVENT_FIELDS = (
@@ -140,46 +132,74 @@ def _review_events(claim_id: int) -> QuerySet[ReviewEvent]:
 def claim_detail_for_user(*, public_id, actor) -> dict:
     """A claim and everything its detail embeds, as dicts; NotFound (404) if not visible.
 
-    The content of claim_get_for_user without model instances, in five queries whatever
-    the number of children (and the actor's roles once): the claim (+ created/reviewed
-    by usernames, its tags joined), appearances (+ source, derived_from joined), evidence
-    links (+ evidence, its latest capture joined), relations both ways (+ the other
-    claim; ones the actor may not see left out), review events (+ actor, their captures
+    Viewers and the roles above read the working copy (claim_working_detail) and, once the
+    claim was published, its current revision under `revision` (one more query). Anyone
+    else reads what an editor published: see claims.revisions.published_detail.
+    """
+    parsed = parse_public_id(public_id)
+    if not sees_unpublished(actor):
+        from claims.revisions import published_detail
+
+        found = published_detail(public_id=parsed) if parsed else None
+    else:
+        found = claim_working_detail(public_id=parsed) if parsed else None
+        if found is not None:
+            from claims.revisions import revision_for_detail, working_diff
+
+            revision = revision_for_detail(revision_id=found["published_revision_id"])
+            found["revision"] = revision
+            found["publication_diff"] = (
+                working_diff(rows=found, revision=revision) if revision else []
+            )
+    if found is None:
+        raise NotFound(CLAIM_NOT_FOUND)
+    return found
+
+
+def claim_working_detail(*, public_id: uuid.UUID, review_events: bool = True) -> dict | None:
+    """The working copy of a claim and everything its detail embeds, as dicts; None if
+    there is no such claim. No visibility rule: callers decide who may read it.
+
+    Five queries whatever the number of children (four without `review_events`): the
+    claim (+ created/reviewed by usernames, its tags joined), appearances (+ source,
+    derived_from joined), evidence links (+ evidence, its latest capture joined),
+    relations both ways (+ the other claim), review events (+ actor, their captures
     joined). A joined child repeats its parent's columns, which costs less than another
     round trip for a handful of tags, derived_from links or captures.
 
     Keys: CLAIM_FIELDS, with `tags` (names) for `tags__name`; `appearances`
-    (APPEARANCE_FIELDS, with `derived_from` (public ids) for `derived_from__public_id`);
+    (APPEARANCE_FIELDS, with `derived_from` (public ids) for `upstream_public_id`);
     `evidence` (EVIDENCE_FIELDS); `related` (`public_id`, `kind`, `direction` "out" or
     "in", `claim`: RELATED_CLAIM_FIELDS); `review_events` (REVIEW_EVENT_FIELDS, with
     `captures` for the `capture_links__` columns, a dict of them each).
     """
-    parsed = _parse_id(public_id)
-    sees_all = _sees_unpublished(actor)
-    found = []
-    if parsed:
-        claim_rows = rows(_claim if sees_all else _claim_published, CLAIM_FIELDS, parsed)
-        found = grouped(claim_rows, key="id", child_columns=("tags__name",), into="tags")
+    found = grouped(
+        rows(_claim, CLAIM_FIELDS, public_id), key="id", child_columns=("tags__name",), into="tags"
+    )
     if not found:
-        raise NotFound(CLAIM_NOT_FOUND)
+        return None
     claim = found[0]
     claim_id = claim["id"]
     claim["appearances"] = grouped(
         rows(_appearances, APPEARANCE_FIELDS, claim_id),
         key="id",
-        child_columns=("derived_from__public_id",),
+        child_columns=("upstream_public_id",),
         into="derived_from",
     )
     claim["evidence"] = rows(_evidence, EVIDENCE_FIELDS, claim_id)
-    relations = rows(_relations if sees_all else _relations_published, RELATION_FIELDS, claim_id)
-    claim["related"] = _related(relations, claim_id=claim_id)
-    claim["review_events"] = grouped(
+    claim["related"] = _related(rows(_relations, RELATION_FIELDS, claim_id), claim_id=claim_id)
+    claim["review_events"] = claim_review_event_rows(claim_id=claim_id) if review_events else []
+    return claim
+
+
+def claim_review_event_rows(*, claim_id: int) -> list[dict]:
+    """The claim's review events (REVIEW_EVENT_FIELDS, `captures` grouped), one query."""
+    return grouped(
         rows(_review_events, REVIEW_EVENT_FIELDS, claim_id),
         key="id",
         child_columns=REVIEW_EVENT_FIELDS[-3:],
         into="captures",
     )
-    return claim
 
 
 def _related(relations: list[dict], *, claim_id: int) -> list[dict]:

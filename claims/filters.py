@@ -16,10 +16,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from claims.models import Claim, ReviewState, Tag, Verdict
+from claims.models import Claim, PublishedRevision, ReviewState, Tag, Verdict
+from claimtrail.visibility import sees_unpublished
 from provenance.models import Appearance, Stance
 
 SEARCH_RANK = "search_rank"
+PUBLISHED_REVISION = "published_revision__"
 Q_MAX_LENGTH = 500
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
@@ -67,12 +69,13 @@ def search_tsquery(q: str) -> str:
     return " | ".join(f"({' & '.join(terms)})" for terms in groups if terms)
 
 
-def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+def claim_search(queryset: QuerySet[Claim], q: str, *, of: str = "") -> QuerySet[Claim]:
     """Claims whose text, summary or appearance quotes/translations match `q`.
 
     PostgreSQL: `search_tsquery(q)` over the stored `search_vector` ('simple'
     configuration, GIN-indexed), annotated with `search_rank`. Elsewhere: every word must
-    occur, case-insensitively, anywhere in a word.
+    occur, case-insensitively, anywhere in a word. `of="published_revision__"` searches
+    the current published revision's copy of them instead.
     """
     if not q.strip():
         return queryset
@@ -84,11 +87,11 @@ def claim_search(queryset: QuerySet[Claim], q: str) -> QuerySet[Claim]:
         # ts_rank is a real; as double precision its text form round-trips exactly,
         # which cursor pagination needs to resume after a row.
         return queryset.annotate(
-            **{SEARCH_RANK: Cast(SearchRank(F("search_vector"), query), FloatField())}
-        ).filter(search_vector=query)
+            **{SEARCH_RANK: Cast(SearchRank(F(f"{of}search_vector"), query), FloatField())}
+        ).filter(**{f"{of}search_vector": query})
     # SQLite's LIKE folds ASCII only; its REGEXP is Python's re, which folds any script.
     for word in re.findall(r"\w+", q):
-        queryset = queryset.filter(search_document__iregex=re.escape(word))
+        queryset = queryset.filter(**{f"{of}search_document__iregex": re.escape(word)})
     return queryset
 
 
@@ -223,10 +226,47 @@ class ClaimFilter(filters.FilterSet):
         if data.get("published_before"):
             condition &= Q(published_at__lt=data["published_before"])
         if condition:
+            queryset = queryset.filter(Exists(self.appearances().filter(condition)))
+        return queryset
+
+    def appearances(self):
+        """The appearances of the claim (an OuterRef) that appearance conditions match."""
+        return Appearance.objects.filter(claim_id=OuterRef("pk"))
+
+
+class PublicClaimFilter(ClaimFilter):
+    """ClaimFilter over what was published (claims.revisions), for readers who see only
+    published claims: search, tags, first-seen dates and appearance conditions read the
+    current revision, so that no unpublished edit can be found through them."""
+
+    first_seen_after = filters.DateFilter(
+        field_name="published_revision__first_seen",
+        lookup_expr="gte",
+        help_text="First seen on or after this date.",
+    )
+    first_seen_before = filters.DateFilter(
+        field_name="published_revision__first_seen",
+        lookup_expr="lt",
+        help_text="First seen before this date.",
+    )
+
+    def filter_q(self, queryset, name, value):
+        return claim_search(queryset, value, of=PUBLISHED_REVISION)
+
+    def filter_tag(self, queryset, name, value):
+        tags = PublishedRevision.tags.through.objects
+        for slug in dict.fromkeys(value):
             queryset = queryset.filter(
-                Exists(Appearance.objects.filter(condition, claim_id=OuterRef("pk")))
+                Exists(
+                    tags.filter(
+                        publishedrevision_id=OuterRef("published_revision_id"), tag__name=slug
+                    )
+                )
             )
         return queryset
+
+    def appearances(self):
+        return Appearance.objects.filter(published_revisions=OuterRef("published_revision_id"))
 
 
 # Public ordering names; nullable fields sort on a key that puts unknown values last.
@@ -273,7 +313,10 @@ class ClaimOrdering(OrderingFilter):
             name = key.removesuffix("_key")
             last_ascending, last_descending = _NULL_LAST_KEYS[name]
             missing = last_descending if ordering[0].startswith("-") else last_ascending
-            queryset = queryset.annotate(**{key: Coalesce(name, Value(missing))})
+            column = name
+            if name == "first_seen" and not sees_unpublished(request.user):
+                column = f"{PUBLISHED_REVISION}first_seen"  # as published, not as edited
+            queryset = queryset.annotate(**{key: Coalesce(column, Value(missing))})
         return queryset.order_by(*ordering)
 
     @staticmethod

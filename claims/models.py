@@ -73,6 +73,16 @@ class Claim(PublicModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The revision anonymous readers see while the claim is published: the latest one, kept
+    # here by claim_review for cheap joins (claims.revisions).
+    published_revision = models.ForeignKey(
+        "PublishedRevision",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Claim text, summary, and every appearance quote and translation, kept by the
     # services for full-text search.
     search_document = models.TextField(blank=True, editable=False)
@@ -175,6 +185,18 @@ class ReviewEvent(PublicModel):
     from_credibility = models.PositiveSmallIntegerField(null=True, blank=True)
     to_credibility = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    # The revision a publication (or re-publication) froze; null for other events.
+    revision = models.ForeignKey(
+        "PublishedRevision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_events",
+    )
+    # The tamper-evident log (claims.review_log): the SHA-256 of this event's canonical
+    # JSON, and the claim's previous event's ("" for its first), set by claim_review.
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    previous_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -203,3 +225,56 @@ class ReviewEventCapture(models.Model):
 
     def __str__(self) -> str:
         return self.sha256
+
+
+class PublishedRevision(PublicModel):
+    """What an editor published: the claim's canonical JSON at that moment, and its hash.
+
+    Never changed once written (claims.revisions builds it inside claim_review). `payload`
+    is the public claim detail without review events; `sha256` is the hex SHA-256 of its
+    canonical bytes (claimtrail.lib.canonical). The columns after it copy what the public
+    list, its filters and its search read, so that those stay single queries; `appearances`
+    and `evidence` are what anonymous readers may see of the claim's rows.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="published_revisions")
+    number = models.PositiveIntegerField()
+    payload = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    summary = models.TextField(blank=True)
+    first_seen = models.DateField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+    appearance_count = models.PositiveIntegerField(default=0)
+    evidence_count = models.PositiveIntegerField(default=0)
+    appearances = models.ManyToManyField(
+        "provenance.Appearance", blank=True, related_name="published_revisions"
+    )
+    evidence = models.ManyToManyField(
+        "provenance.Evidence", blank=True, related_name="published_revisions"
+    )
+    # Text, summary and appearance quotes and translations as published, for the public
+    # search; the tsvector ('simple') is GIN-indexed on PostgreSQL (migration 0005).
+    search_document = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["claim", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "number"],
+                name="published_revision_number_unique",
+                violation_error_message="This claim already has a revision with this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="published_revision_number_positive",
+                violation_error_message="Revision numbers start at 1.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} r{self.number} {self.sha256[:12]}"

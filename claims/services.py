@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture, Tag
+from claims.review_chain import review_event_seal
 from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib.auth import require_role
 from claimtrail.lib.history import delete_attributed, save_attributed
@@ -145,11 +146,16 @@ def claim_review(
 ) -> ReviewEvent:
     """Move a claim through review and/or change its verdict, recording a ReviewEvent.
 
-    Locks the claim row. Publishing and archiving, and any verdict or credibility
-    change, need the editor role; a published claim needs a verdict. The event keeps
-    the captures the decision relied on (by default the latest succeeded capture of
-    each linked evidence item) with their SHA-256.
+    Locks the claim row. Publishing, archiving, taking a claim out of `published`, and any
+    verdict or credibility change need the editor role; a published claim needs a verdict.
+    The event keeps the captures the decision relied on (by default the latest succeeded
+    capture of each linked evidence item) with their SHA-256. Publishing, and publishing a
+    published claim again once its working copy or verdict changed, freezes a new
+    published revision (claims.revisions) that the event links to. The event is sealed
+    into the claim's hash chain (claims.review_chain).
     """
+    from claims.revisions import revision_create, working_differs
+
     require_role(actor, ANALYST)
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     new_verdict = claim.verdict if verdict is None else verdict
@@ -164,11 +170,26 @@ def claim_review(
             f"A {claim.get_review_state_display().lower()} claim cannot move to {to_state}.",
             code="invalid_transition",
         )
-    if to_state == claim.review_state and not changes_assessment:
-        raise DomainError(
-            f"The claim is already {to_state} with this verdict; nothing to record.",
-            code="no_change",
+    if claim.review_state == State.PUBLISHED:
+        # What the public reads changes only by an editor's decision.
+        message = (
+            "Only editors can publish a claim again."
+            if to_state == State.PUBLISHED
+            else "Only editors can take a claim out of published."
         )
+        require_role(actor, EDITOR, message)
+    republishes = to_state == claim.review_state == State.PUBLISHED
+    if (
+        to_state == claim.review_state
+        and not changes_assessment
+        and not (republishes and working_differs(claim=claim))
+    ):
+        message = (
+            "The published revision already shows this claim; nothing to publish."
+            if republishes
+            else f"The claim is already {to_state} with this verdict; nothing to record."
+        )
+        raise DomainError(message, code="no_change")
     if to_state in EDITOR_STATES and to_state != claim.review_state:
         require_role(actor, EDITOR, f"Only editors can move a claim to {to_state}.")
     if changes_assessment:
@@ -215,6 +236,10 @@ def claim_review(
             "updated_at",
         ],
     )
+    if to_state == State.PUBLISHED:
+        revision_create(claim=claim, actor=actor, event=event, relied_on=relied_on)
+    # Last: the hash covers the captures and the revision written above.
+    review_event_seal(event=event)
     return event
 
 

@@ -256,6 +256,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Exports ------------------------------------------------------------------
+# The organization named as author of the ClaimReview exports (schema.org).
+CLAIMREVIEW_AUTHOR_NAME = env.str("CLAIMREVIEW_AUTHOR_NAME", default="Claimtrail")
+CLAIMREVIEW_AUTHOR_URL = env.str("CLAIMREVIEW_AUTHOR_URL", default=SITE_URL)
+
 # --- Capture ------------------------------------------------------------------
 CAPTURE_MAX_BYTES = env.int("CAPTURE_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
 CAPTURE_CONNECT_TIMEOUT = env.float("CAPTURE_CONNECT_TIMEOUT", default=10.0)

@@ -5,11 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from claims import api as claims_api
+from claims.exports import urls as claim_exports
 from claimtrail import auth_api
 from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
+from provenance.api.graph import ClaimGraphView
 from provenance.capture import api as capture_api
+from provenance.exports import urls as provenance_exports
 from sources import api as sources_api
+from sources.record import SourceRecordView
 
 router = DefaultRouter()
 for app_api in (claims_api, sources_api, provenance_api, capture_api):
@@ -23,5 +27,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/auth/", include(auth_api.urlpatterns)),
     path("api/", include(capture_api.urlpatterns)),
+    path("api/claims/<str:public_id>/graph/", ClaimGraphView.as_view(), name="claim-graph"),
+    path("api/sources/<str:public_id>/record/", SourceRecordView.as_view(), name="source-record"),
+    path("api/", include(claim_exports.urlpatterns)),
+    path("api/", include(provenance_exports.urlpatterns)),
     path("api/", include(router.urls)),
 ]

@@ -3,29 +3,44 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from claims.models import Claim
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
+from claimtrail.visibility import (
+    appearance_visible_q,
+    evidence_link_visible_q,
+    if_visible,
+    parse_public_id,
+    visible_appearances,
+    visible_claims,
+    visible_evidence,
+)
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
 
-PUBLISHED = Claim.ReviewState.PUBLISHED
+
+def latest_captures(*, evidence_id) -> QuerySet[Capture]:
+    """The captures that may be an evidence item's latest, newest first: `[:1]` of it is
+    "the latest capture" wherever one is shown. `evidence_id` is an id or an OuterRef.
+
+    Only top-level captures count (embedded media is a child of its page's), and not the
+    browser capture beside a page's HTTP capture: that is a view of the page, not its bytes.
+    """
+    return (
+        Capture.objects.filter(evidence_id=evidence_id, parent__isnull=True)
+        .exclude(method=Capture.Method.BROWSER)
+        .order_by("-created_at", "-id")
+    )
 
 
 def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
-    """Annotate each evidence row with its newest capture's id, status and SHA-256.
+    """Annotate each evidence row with its latest capture's id, status and SHA-256.
 
     Subqueries, not a prefetch of all captures: an item may have hundreds of captures.
     Annotations: latest_capture_public_id, latest_capture_status, latest_capture_sha256,
     latest_capture_finished_at, latest_capture_error_code.
     """
-    # The browser capture beside a page's HTTP capture is a view of it, not its bytes.
-    newest = (
-        Capture.objects.filter(evidence_id=OuterRef("pk"), parent__isnull=True)
-        .exclude(method=Capture.Method.BROWSER)
-        .order_by("-created_at", "-id")
-    )
+    newest = latest_captures(evidence_id=OuterRef("pk"))
     return queryset.annotate(
         latest_capture_public_id=Subquery(newest.values("public_id")[:1]),
         latest_capture_status=Subquery(newest.values("status")[:1]),
@@ -36,19 +51,7 @@ def evidence_with_latest_capture(queryset: QuerySet[Evidence]) -> QuerySet[Evide
 
 
 # --- Visibility ---------------------------------------------------------------------
-# Viewers see every row; everyone else (anonymous visitors) only what hangs off a
-# published claim. Rows the actor may not see do not exist for them (404).
-
-
-def _sees_everything(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
-
-
-def _uuid_or_none(value) -> UUID | None:
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        return None
+# Rows the actor may not see (claimtrail.visibility) do not exist for them (404).
 
 
 def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Claim]:
@@ -56,30 +59,20 @@ def claims_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Clai
     ids = set(public_ids)
     if not ids:
         return {}
-    claims = Claim.objects.filter(public_id__in=ids)
-    if not _sees_everything(actor):
-        claims = claims.filter(review_state=PUBLISHED)
+    claims = visible_claims(actor).filter(public_id__in=ids)
     return {claim.public_id: claim for claim in claims}
 
 
 # --- Appearances ----------------------------------------------------------------------
 
 
-def appearance_visible_queryset(*, actor) -> QuerySet[Appearance]:
-    appearances = Appearance.objects.all()
-    if not _sees_everything(actor):
-        appearances = appearances.filter(claim__review_state=PUBLISHED)
-    return appearances
-
-
 def _derivation_links(*, actor, side: str) -> QuerySet[AppearanceDerivation]:
     """Edges to the visible appearances on `side` ("upstream" or "appearance")."""
-    links = AppearanceDerivation.objects.annotate(other_public_id=F(f"{side}__public_id")).order_by(
-        f"{side}__published_at", f"{side}__created_at", "id"
+    return (
+        AppearanceDerivation.objects.filter(appearance_visible_q(actor, side))
+        .annotate(other_public_id=F(f"{side}__public_id"))
+        .order_by(f"{side}__published_at", f"{side}__created_at", "id")
     )
-    if not _sees_everything(actor):
-        links = links.filter(**{f"{side}__claim__review_state": PUBLISHED})
-    return links
 
 
 def appearance_list(*, actor) -> QuerySet[Appearance]:
@@ -89,7 +82,7 @@ def appearance_list(*, actor) -> QuerySet[Appearance]:
     (each a list of `AppearanceDerivation` annotated with `other_public_id`).
     """
     return (
-        appearance_visible_queryset(actor=actor)
+        visible_appearances(actor)
         .select_related("source", "claim")
         .prefetch_related(
             Prefetch(
@@ -109,7 +102,7 @@ def appearance_list(*, actor) -> QuerySet[Appearance]:
 def appearance_get_for_user(*, public_id: UUID | str, actor) -> Appearance:
     """One visible appearance, prefetched as in appearance_list; NotFound (404) when it is
     missing, invisible to `actor` or `public_id` is not a UUID."""
-    public_id = _uuid_or_none(public_id)
+    public_id = parse_public_id(public_id)
     appearance = public_id and appearance_list(actor=actor).filter(public_id=public_id).first()
     if appearance is None:
         raise NotFound("No such appearance.")
@@ -121,20 +114,20 @@ def appearances_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID,
     ids = set(public_ids)
     if not ids:
         return {}
-    found = appearance_visible_queryset(actor=actor).filter(public_id__in=ids)
+    found = visible_appearances(actor).filter(public_id__in=ids)
     return {appearance.public_id: appearance for appearance in found}
 
 
 # --- Evidence ---------------------------------------------------------------------------
 
 
-def evidence_visible_queryset(*, actor) -> QuerySet[Evidence]:
-    evidence = Evidence.objects.all()
-    if not _sees_everything(actor):
-        published = EvidenceClaim.objects.filter(
-            evidence=OuterRef("pk"), claim__review_state=PUBLISHED
-        )
-        evidence = evidence.filter(Exists(published))
+def evidence_lookup_for_user(*, public_id: UUID | str, actor) -> Evidence:
+    """The bare evidence row, for a write, if `actor` may see it; NotFound (404) when it is
+    missing, invisible to `actor` or `public_id` is not a UUID."""
+    public_id = parse_public_id(public_id)
+    evidence = public_id and visible_evidence(actor).filter(public_id=public_id).first()
+    if evidence is None:
+        raise NotFound("No such evidence.")
     return evidence
 
 
@@ -145,16 +138,16 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
     appearance is not visible, and the latest capture as subqueries) and its claim links
     with their claims (in `visible_claim_links`).
     """
-    links = EvidenceClaim.objects.select_related("claim").order_by("created_at", "id")
-    appearance_public_id = F("appearance__public_id")
-    if not _sees_everything(actor):
-        links = links.filter(claim__review_state=PUBLISHED)
-        appearance_public_id = Case(
-            When(appearance__claim__review_state=PUBLISHED, then=appearance_public_id),
-            default=None,
-        )
+    links = (
+        EvidenceClaim.objects.filter(evidence_link_visible_q(actor))
+        .select_related("claim")
+        .order_by("created_at", "id")
+    )
+    appearance_public_id = if_visible(
+        appearance_visible_q(actor, "appearance"), F("appearance__public_id")
+    )
     return evidence_with_latest_capture(
-        evidence_visible_queryset(actor=actor)
+        visible_evidence(actor)
         .annotate(appearance_public_id=appearance_public_id)
         .prefetch_related(Prefetch("claim_links", queryset=links, to_attr="visible_claim_links"))
     )
@@ -163,7 +156,7 @@ def evidence_list(*, actor) -> QuerySet[Evidence]:
 def evidence_get_for_user(*, public_id: UUID | str, actor) -> Evidence:
     """One visible evidence item, prefetched as in evidence_list; NotFound (404) when it is
     missing, invisible to `actor` or `public_id` is not a UUID."""
-    public_id = _uuid_or_none(public_id)
+    public_id = parse_public_id(public_id)
     evidence = public_id and evidence_list(actor=actor).filter(public_id=public_id).first()
     if evidence is None:
         raise NotFound("No such evidence.")

@@ -1,6 +1,5 @@
 """/api/sources/: who speaks. Reads through sources.selectors, writes through sources.services."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -19,7 +18,6 @@ from sources.selectors import (
 from sources.services import (
     source_create,
     source_delete,
-    source_identifiers_replace,
     source_update,
 )
 
@@ -31,8 +29,13 @@ ERRORS_WRITE = error_responses(400, 403)
 
 
 class SourceRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id")
-    name = serializers.CharField()
+    """A source's parent, from the annotations of sources.selectors.source_list."""
+
+    id = serializers.UUIDField(source="visible_parent_public_id")
+    name = serializers.CharField(source="visible_parent_name")
+
+    def get_attribute(self, instance):
+        return instance if instance.visible_parent_public_id is not None else None
 
 
 class SourceIdentifierSerializer(serializers.Serializer):
@@ -47,7 +50,9 @@ class SourceSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Source.Kind.choices)
     description = serializers.CharField()
     country = serializers.CharField()
-    parent = SourceRefSerializer(allow_null=True)
+    parent = SourceRefSerializer(
+        allow_null=True, help_text="Null when there is none or it is not visible to the caller."
+    )
     state_affiliated = serializers.BooleanField()
     reliability = serializers.ChoiceField(choices=Source.Reliability.choices)
     aliases = serializers.ListField(child=serializers.CharField())
@@ -186,14 +191,7 @@ class SourceViewSet(viewsets.ModelViewSet):
         source = self.get_object()
         partial = kwargs.get("partial", False)
         data = self._resolve(validated(SourceWriteSerializer, request, partial=partial))
-        identifiers = data.pop("identifiers", None)
-        # One request, one change: the fields and the identifiers land together or not at all.
-        with transaction.atomic():
-            source = source_update(source=source, actor=request.user, **data)
-            if identifiers is not None:
-                source_identifiers_replace(
-                    source=source, actor=request.user, identifiers=identifiers
-                )
+        source = source_update(source=source, actor=request.user, **data)
         return self._detail(source)
 
     def destroy(self, request, *args, **kwargs):

@@ -3,36 +3,32 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from claims.models import Claim
 from claimtrail.exceptions import NotFound
 from claimtrail.lib.normalize import NORMALIZERS, IdentifierError, normalize_identifier
-from claimtrail.roles import VIEWER, user_has_role
-from provenance.models import Appearance
+from claimtrail.visibility import (
+    if_visible,
+    parse_public_id,
+    sees_unpublished,
+    source_visible_q,
+    visible_appearances,
+    visible_sources,
+)
 from sources.models import Source, SourceIdentifier
-
-PUBLISHED = Claim.ReviewState.PUBLISHED
-
-
-def _sees_everything(actor) -> bool:
-    return actor is not None and user_has_role(actor, VIEWER)
-
-
-def source_visible_queryset(*, actor) -> QuerySet[Source]:
-    """Sources `actor` may see: all for viewers, else those on a published claim."""
-    sources = Source.objects.all()
-    if _sees_everything(actor):
-        return sources
-    published = Appearance.objects.filter(source=OuterRef("pk"), claim__review_state=PUBLISHED)
-    return sources.filter(Exists(published))
 
 
 def source_list(*, actor) -> QuerySet[Source]:
-    """Visible sources with their parent (joined) and identifiers (one prefetch)."""
+    """Visible sources with their identifiers (one prefetch) and their parent's public id
+    and name (`visible_parent_public_id`, `visible_parent_name`), both null when there is
+    no parent or the actor may not see it."""
+    parent_visible = source_visible_q(actor, "parent")
     return (
-        source_visible_queryset(actor=actor)
-        .select_related("parent")
+        visible_sources(actor)
+        .annotate(
+            visible_parent_public_id=if_visible(parent_visible, F("parent__public_id")),
+            visible_parent_name=if_visible(parent_visible, F("parent__name")),
+        )
         .prefetch_related(
             Prefetch("identifiers", queryset=SourceIdentifier.objects.order_by("kind", "id"))
         )
@@ -42,20 +38,20 @@ def source_list(*, actor) -> QuerySet[Source]:
 def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
     """One visible source with identifiers, parent and the appearances `actor` may see.
 
-    Four queries whatever the number of appearances: the source (with its parent), its
-    identifiers, and its appearances with their claims (in `visible_appearances`,
-    oldest first). Missing or invisible sources, and ids that are not UUIDs, raise
-    NotFound (404).
+    Four queries whatever the number of appearances: the source (with its parent's id
+    and name as in source_list), its identifiers, and its appearances with their claims
+    (in `visible_appearances`, oldest first). Missing or invisible sources, and ids that
+    are not UUIDs, raise NotFound (404).
     """
-    try:
-        public_id = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
-    except ValueError as exc:
-        raise NotFound("No such source.") from exc
-    appearances = Appearance.objects.select_related("claim").order_by(
-        "published_at", "created_at", "id"
+    public_id = parse_public_id(public_id)
+    if public_id is None:
+        raise NotFound("No such source.")
+    appearances = (
+        visible_appearances(actor)
+        .select_related("claim")
+        .annotate(claim_published_text=F("claim__published_revision__text"))
+        .order_by("published_at", "created_at", "id")
     )
-    if not _sees_everything(actor):
-        appearances = appearances.filter(claim__review_state=PUBLISHED)
     source = (
         source_list(actor=actor)
         .prefetch_related(
@@ -66,6 +62,10 @@ def source_get_for_user(*, public_id: UUID | str, actor) -> Source:
     )
     if source is None:
         raise NotFound("No such source.")
+    if not sees_unpublished(actor):
+        # A visitor reads a claim as an editor last published it, not as since edited.
+        for appearance in source.visible_appearances:
+            appearance.claim.text = appearance.claim_published_text
     return source
 
 
@@ -74,7 +74,7 @@ def sources_by_public_id(*, public_ids: Iterable[UUID], actor) -> dict[UUID, Sou
     ids = set(public_ids)
     if not ids:
         return {}
-    found = source_visible_queryset(actor=actor).filter(public_id__in=ids)
+    found = visible_sources(actor).filter(public_id__in=ids)
     return {source.public_id: source for source in found}
 
 

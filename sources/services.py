@@ -83,8 +83,11 @@ def source_create(
 
 
 @transaction.atomic
-def source_update(*, source: Source, actor, **changes) -> Source:
-    """Change the given fields of a source (names in SOURCE_FIELDS)."""
+def source_update(
+    *, source: Source, actor, identifiers: Iterable[tuple[str, str]] | None = None, **changes
+) -> Source:
+    """Change the given fields of a source (names in SOURCE_FIELDS) and, when `identifiers`
+    is given, replace its identifiers with them: all of it lands, or none of it."""
     require_role(actor, ANALYST)
     unknown = set(changes) - set(SOURCE_FIELDS)
     if unknown:
@@ -98,6 +101,8 @@ def source_update(*, source: Source, actor, **changes) -> Source:
     for field, value in changes.items():
         setattr(source, field, value)
     save_attributed(source, actor=actor)
+    if identifiers is not None:
+        source_identifiers_replace(source=source, actor=actor, identifiers=identifiers)
     return source
 
 

@@ -88,6 +88,14 @@ class PublishedClaimFactory(ClaimFactory):
         return claim
 
 
+def publish_again(claim: Claim, *, actor=None) -> Claim:
+    """An editor publishes a published claim again, so that the public reads what was added
+    or changed since (claims.revisions)."""
+    claim_services.claim_review(claim=claim, actor=actor or _system_editor(), to_state="published")
+    claim.refresh_from_db()
+    return claim
+
+
 class AppearanceFactory(ServiceFactory):
     class Meta:
         model = Appearance
@@ -131,4 +139,5 @@ __all__ = [
     "PublishedClaimFactory",
     "SourceFactory",
     "UserFactory",
+    "publish_again",
 ]

@@ -1,15 +1,16 @@
 """Read payloads of the claims API, built from the selectors' dicts.
 
-Each function gives exactly what the matching read serializer in claims/api/serializers.py
-gives for the same claim (tests/claims/test_api_claim_payloads.py holds them together);
-those serializers stay the schema's description of these payloads. Plain functions, not
-DRF fields: for a page of a hundred claims, or a claim with hundreds of appearances, DRF's
-per-field work was most of the request's time.
+Each function gives the shape the matching read serializer in claims/api/serializers.py
+describes in the schema (every API response in the tests is checked against it). Plain
+functions, not DRF fields: for a page of a hundred claims, or a claim with hundreds of
+appearances, DRF's per-field work was most of the request's time.
 """
 
 from datetime import date, datetime, tzinfo
 
 from django.utils import timezone
+
+from claims.revisions import revision_meta
 
 
 def _datetime(value: datetime | None, tz: tzinfo) -> str | None:
@@ -28,14 +29,39 @@ def _uuid(value) -> str | None:
     return None if value is None else str(value)
 
 
-def claim_list_items(rows: list[dict], *, tags: dict[int, list[str]]) -> list[dict]:
+def claim_list_items(
+    rows: list[dict], *, tags: dict[int, list[str]], published: bool = False
+) -> list[dict]:
     """Rows of claims.selectors.claim_list_values, with the tag names of each claim id, as
-    ClaimListSerializer(many=True) shows them."""
+    ClaimListSerializer(many=True) shows them.
+
+    `published`: for readers who see only published claims; the content (text, summary,
+    first seen, counts) is the current revision's, and `tags` should be its tags too.
+    """
     tz = timezone.get_current_timezone()
-    return [_list_item(row, tags.get(row["id"], []), tz) for row in rows]
+    items = [_list_item(row, tags.get(row["id"], []), tz) for row in rows]
+    if published:
+        for item, row in zip(items, rows, strict=True):
+            item.update(
+                text=row["published_text"],
+                summary=row["published_summary"],
+                first_seen=_date(row["published_first_seen"]),
+                appearance_count=row["published_appearance_count"],
+                evidence_count=row["published_evidence_count"],
+                changed_since_publication=False,
+            )
+    return items
 
 
 def _list_item(row: dict, tags: list[str], tz: tzinfo) -> dict:
+    revision = None
+    if row["published_revision_public_id"] is not None:
+        revision = {
+            "id": str(row["published_revision_public_id"]),
+            "number": row["published_revision_number"],
+            "sha256": row["published_revision_sha256"],
+            "published_at": _datetime(row["published_revision_created_at"], tz),
+        }
     return {
         "id": str(row["public_id"]),
         "text": row["text"],
@@ -51,6 +77,8 @@ def _list_item(row: dict, tags: list[str], tz: tzinfo) -> dict:
         "reviewed_at": _datetime(row["reviewed_at"], tz),
         "appearance_count": row["appearance_count"],
         "evidence_count": row["evidence_count"],
+        "published_revision": revision,
+        "changed_since_publication": row["changed_since_publication"],
     }
 
 
@@ -95,7 +123,9 @@ def _evidence(row: dict, tz: tzinfo) -> dict:
     }
 
 
-def _related(row: dict) -> dict:
+def related_claim_item(row: dict) -> dict:
+    """A relation of claims.detail.claim_detail_for_user (`related`) as
+    RelatedClaimSerializer describes it."""
     other = row["claim"]
     return {
         "id": str(row["public_id"]),
@@ -137,9 +167,15 @@ def _review_event(row: dict, tz: tzinfo) -> dict:
 
 
 def claim_detail(claim: dict) -> dict:
-    """claims.detail.claim_detail_for_user's dict as ClaimDetailSerializer shows it."""
+    """claims.detail.claim_detail_for_user's dict as ClaimDetailSerializer shows it.
+
+    For a reader who sees only published claims, that is the current revision's payload
+    (claims.revisions.published_detail) with the live review events.
+    """
+    if "published_payload" in claim:
+        return _published_claim_detail(claim)
     tz = timezone.get_current_timezone()
-    return {
+    detail = {
         "id": str(claim["public_id"]),
         "text": claim["text"],
         "summary": claim["summary"],
@@ -155,6 +191,23 @@ def claim_detail(claim: dict) -> dict:
         "reviewed_at": _datetime(claim["reviewed_at"], tz),
         "appearances": [_appearance(row, tz) for row in claim["appearances"]],
         "evidence": [_evidence(row, tz) for row in claim["evidence"]],
-        "related_claims": [_related(row) for row in claim["related"]],
+        "related_claims": [related_claim_item(row) for row in claim["related"]],
         "review_events": [_review_event(row, tz) for row in claim["review_events"]],
     }
+    revision = claim.get("revision")
+    diff = claim.get("publication_diff", [])
+    detail["published_revision"] = revision_meta(revision)
+    detail["changed_since_publication"] = bool(diff)
+    detail["publication_diff"] = diff
+    return detail
+
+
+def _published_claim_detail(claim: dict) -> dict:
+    tz = timezone.get_current_timezone()
+    payload = claim["published_payload"]
+    detail = {key: value for key, value in payload.items() if key != "captures_relied_on"}
+    detail["review_events"] = [_review_event(row, tz) for row in claim["review_events"]]
+    detail["published_revision"] = revision_meta(claim["revision"])
+    detail["changed_since_publication"] = False
+    detail["publication_diff"] = []
+    return detail

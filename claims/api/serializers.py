@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
-from claims.selectors import claim_related
 from claimtrail.api_input import EMPTY_FORM_VALUE_HELP, WriteSerializer
 from provenance.api.evidence import LatestCaptureField
 from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
@@ -21,8 +20,8 @@ MAX_REVIEW_CAPTURES = 500
 
 # --- Read ---------------------------------------------------------------------
 # The list and detail endpoints build these shapes with claims/api/payloads.py from the
-# selectors' dicts; these serializers describe them in the schema and stay exact for model
-# instances (tests/claims/test_api_claim_payloads.py compares the two).
+# selectors' dicts; these serializers only describe them in the schema (extend_schema),
+# which every API response in the tests is checked against.
 
 
 class ClaimBriefSerializer(serializers.ModelSerializer):
@@ -34,6 +33,32 @@ class ClaimBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublishedRevisionRefSerializer(serializers.Serializer):
+    """The revision anonymous readers see (or last saw) of a claim."""
+
+    id = serializers.UUIDField(read_only=True)
+    number = serializers.IntegerField(read_only=True, help_text="1 for the first publication.")
+    sha256 = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "SHA-256 (hex) of the revision's canonical JSON: sorted keys, no whitespace, UTF-8."
+        ),
+    )
+    published_at = serializers.DateTimeField(read_only=True)
+
+
+def _revision_ref(claim) -> dict | None:
+    """{id, number, sha256, published_at} from a list row's published_revision_* columns."""
+    if getattr(claim, "published_revision_public_id", None) is None:
+        return None
+    return {
+        "id": claim.published_revision_public_id,
+        "number": claim.published_revision_number,
+        "sha256": claim.published_revision_sha256,
+        "published_at": claim.published_revision_created_at,
+    }
+
+
 class ClaimListSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
@@ -42,6 +67,15 @@ class ClaimListSerializer(serializers.ModelSerializer):
     )
     appearance_count = serializers.IntegerField(read_only=True)
     evidence_count = serializers.IntegerField(read_only=True)
+    published_revision = serializers.SerializerMethodField()
+    changed_since_publication = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "The claim, an appearance or an evidence link was edited after its current "
+            "published revision (always false for anonymous readers). The detail's "
+            "publication_diff lists what differs."
+        ),
+    )
 
     class Meta:
         model = Claim
@@ -60,8 +94,15 @@ class ClaimListSerializer(serializers.ModelSerializer):
             "reviewed_at",
             "appearance_count",
             "evidence_count",
+            "published_revision",
+            "changed_since_publication",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PublishedRevisionRefSerializer(allow_null=True))
+    def get_published_revision(self, claim: Claim) -> dict | None:
+        ref = _revision_ref(claim)
+        return None if ref is None else PublishedRevisionRefSerializer(ref).data
 
 
 class SourceBriefSerializer(serializers.ModelSerializer):
@@ -165,6 +206,19 @@ class ReviewEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublicationChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "What differs: a claim field (`text`), an appearance, evidence item or related "
+            "claim by id (`appearances[<id>]`: added or removed), or one field of it "
+            "(`appearances[<id>].quote`)."
+        ),
+    )
+    published = serializers.JSONField(read_only=True, help_text="Null when added since.")
+    working = serializers.JSONField(read_only=True, help_text="Null when removed since.")
+
+
 class ClaimDetailSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
@@ -176,8 +230,22 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
     )
     appearances = ClaimAppearanceSerializer(many=True, read_only=True)
     evidence = ClaimEvidenceSerializer(source="evidence_links", many=True, read_only=True)
-    related_claims = serializers.SerializerMethodField()
+    related_claims = RelatedClaimSerializer(many=True, read_only=True)
     review_events = ReviewEventSerializer(many=True, read_only=True)
+    published_revision = PublishedRevisionRefSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="What anonymous readers see of this claim while it is published.",
+    )
+    changed_since_publication = serializers.BooleanField(
+        read_only=True,
+        help_text="The working copy differs from the published revision (false for anonymous).",
+    )
+    publication_diff = PublicationChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="What an editor's re-publication would change (empty for anonymous).",
+    )
 
     class Meta:
         model = Claim
@@ -199,12 +267,11 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
             "evidence",
             "related_claims",
             "review_events",
+            "published_revision",
+            "changed_since_publication",
+            "publication_diff",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(RelatedClaimSerializer(many=True))
-    def get_related_claims(self, claim: Claim) -> list[dict]:
-        return RelatedClaimSerializer(claim_related(claim), many=True).data
 
 
 class ReviewResultSerializer(serializers.Serializer):

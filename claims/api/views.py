@@ -9,7 +9,12 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from claims import services
-from claims.api.payloads import claim_detail, claim_list_items, review_event_item
+from claims.api.payloads import (
+    claim_detail,
+    claim_list_items,
+    related_claim_item,
+    review_event_item,
+)
 from claims.api.serializers import (
     ClaimDetailSerializer,
     ClaimListSerializer,
@@ -24,6 +29,7 @@ from claims.detail import claim_detail_for_user
 from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
 from claims.models import Claim
 from claims.selectors import (
+    claim_filter_class,
     claim_list_values,
     claim_lookup_for_user,
     claim_relation_get,
@@ -34,6 +40,7 @@ from claimtrail.api_helpers import unknown_reference
 from claimtrail.api_schema import error_responses
 from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.roles import ANALYST, EDITOR
+from claimtrail.visibility import sees_unpublished
 
 CLAIM_ID = OpenApiParameter(
     "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The claim's id."
@@ -62,7 +69,6 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = Claim.objects.none()
     serializer_class = ClaimListSerializer
     filter_backends = [DjangoFilterBackend, ClaimOrdering]
-    filterset_class = ClaimFilter
     ordering = DEFAULT_ORDERING
     required_roles = {
         "create": ANALYST,
@@ -79,6 +85,11 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "merge": "Only editors can merge claims.",
     }
 
+    @property
+    def filterset_class(self) -> type[ClaimFilter]:
+        request = getattr(self, "request", None)
+        return claim_filter_class(request.user if request else None)
+
     def get_queryset(self):
         return claim_list_values(actor=self.request.user)
 
@@ -94,15 +105,18 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         summary="List claims",
         description=(
             "Cursor-paginated. Without `ordering`, newest first, or by relevance with `q`. "
-            "Anonymous callers see published claims only."
+            "Anonymous callers see published claims only, as last published: text, "
+            "summary, tags, first-seen date and counts of the current published revision, "
+            "and filters and search match those."
         ),
         responses={200: ClaimListSerializer(many=True), **error_responses(400)},
     )
     def list(self, request, *args, **kwargs):
         # Rows are dicts (claim_list_values) shaped by claim_list_items, not serializers.
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        tags = claim_tag_names(claim_ids=[row["id"] for row in rows])
-        return self.get_paginated_response(claim_list_items(rows, tags=tags))
+        public = not sees_unpublished(request.user)
+        tags = claim_tag_names(claim_ids=[row["id"] for row in rows], published=public)
+        return self.get_paginated_response(claim_list_items(rows, tags=tags, published=public))
 
     @extend_schema(
         summary="A claim with its appearances, evidence, related claims and review history",
@@ -246,8 +260,9 @@ class ClaimViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             to_claim=other,
             kind=serializer.validated_data["kind"],
         )
-        related = {"relation": relation, "direction": "out", "claim": other}
-        return Response(RelatedClaimSerializer(related).data, status=status.HTTP_201_CREATED)
+        detail = claim_detail_for_user(public_id=claim.public_id, actor=request.user)
+        related = next(r for r in detail["related"] if r["public_id"] == relation.public_id)
+        return Response(related_claim_item(related), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Remove a relation from or to this claim (analysts)",

@@ -6,11 +6,9 @@ SVG can never run script as Claimtrail.
 """
 
 import mimetypes
-from uuid import UUID
 
 import django_filters
 import filetype
-from django.db import transaction
 from django.http import FileResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -35,7 +33,7 @@ from provenance.capture.storage import (
     open_warc,
 )
 from provenance.models import Capture, CaptureStatus
-from provenance.selectors import evidence_visible_queryset
+from provenance.selectors import evidence_lookup_for_user
 
 DOWNLOAD_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -43,13 +41,6 @@ DOWNLOAD_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 WARC_TYPE = "application/warc"
-
-
-def _public_id(value) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError as exc:
-        raise NotFound("No such capture.") from exc
 
 
 class CaptureFilter(django_filters.FilterSet):
@@ -123,8 +114,9 @@ class CaptureViewSet(viewsets.ReadOnlyModelViewSet):
         return capture_list(actor=self.request.user)
 
     def get_object(self) -> Capture:
-        public_id = _public_id(self.kwargs[self.lookup_field])
-        return capture_get_for_user(public_id=public_id, actor=self.request.user)
+        return capture_get_for_user(
+            public_id=self.kwargs[self.lookup_field], actor=self.request.user
+        )
 
     @extend_schema(
         summary="Download the captured bytes",
@@ -221,19 +213,8 @@ class EvidenceCaptureCreateView(APIView):
         responses={202: CaptureSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request, public_id=None):
-        try:
-            evidence_public_id = UUID(str(public_id))
-        except ValueError as exc:
-            raise NotFound("No such evidence.") from exc
-        evidence = (
-            evidence_visible_queryset(actor=request.user)
-            .filter(public_id=evidence_public_id)
-            .first()
-        )
-        if evidence is None:
-            raise NotFound("No such evidence.")
-        with transaction.atomic():
-            capture = capture_enqueue(evidence=evidence, requested_by=request.user)
+        evidence = evidence_lookup_for_user(public_id=public_id, actor=request.user)
+        capture = capture_enqueue(evidence=evidence, requested_by=request.user)
         serializer = CaptureSerializer(capture, context={"request": request})
         return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
 

@@ -7,28 +7,22 @@ the same row (select_related), the visibility test is an EXISTS subquery.
 
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from claimtrail.exceptions import NotFound
-from claimtrail.roles import VIEWER, user_has_role
-from provenance.models import Capture, EvidenceClaim
-
-PUBLISHED = "published"
+from claimtrail.visibility import parse_public_id, visible_captures
+from provenance.models import Capture
 
 
 def capture_list(*, actor) -> QuerySet[Capture]:
-    captures = Capture.objects.select_related("evidence", "parent")
-    if actor is None or not user_has_role(actor, VIEWER):
-        published = EvidenceClaim.objects.filter(
-            evidence=OuterRef("evidence"), claim__review_state=PUBLISHED
-        )
-        captures = captures.filter(Exists(published))
-    return captures
+    """The captures `actor` may see (claimtrail.visibility), evidence and parent joined."""
+    return visible_captures(actor).select_related("evidence", "parent")
 
 
 def capture_get_for_user(*, public_id: UUID | str, actor) -> Capture:
     """One visible capture; NotFound (same message as a missing one) otherwise."""
-    capture = capture_list(actor=actor).filter(public_id=public_id).first()
+    public_id = parse_public_id(public_id)
+    capture = public_id and capture_list(actor=actor).filter(public_id=public_id).first()
     if capture is None:
         raise NotFound("No such capture.")
     return capture

@@ -65,6 +65,7 @@ def _enqueue_on_commit(capture_id: int) -> None:
     transaction.on_commit(send_capture, robust=True)
 
 
+@transaction.atomic
 def capture_enqueue(
     *, evidence: Evidence, requested_by=None, parent: Capture | None = None, url: str = ""
 ) -> Capture:

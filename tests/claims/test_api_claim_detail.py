@@ -14,6 +14,7 @@ from tests.factories import (
     EvidenceFactory,
     PublishedClaimFactory,
     SourceFactory,
+    publish_again,
 )
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +188,7 @@ def test_detail_hides_unpublished_related_claims_from_anonymous(anon_client, edi
     counter = ClaimFactory(text="False flag")
     claim_relation_create(actor=editor, from_claim=counter, to_claim=claim, kind="contradicts")
     claim_relation_create(actor=editor, from_claim=claim, to_claim=counter, kind="supports")
+    publish_again(claim)
 
     response = anon_client.get(_url(claim))
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 # Detail: the viewer's roles, claim (+ created/reviewed by, tags), appearances (+ source,
 # derived_from), evidence links (+ evidence, latest capture), relations both ways (+ the
-# other claim), review events (+ actor, their captures).
-DETAIL_QUERIES = 6
+# other claim), review events (+ actor, their captures), the current published revision.
+DETAIL_QUERIES = 7
 # List: the viewer's roles, the page of rows (+ created_by, counts as subqueries), tags.
 LIST_QUERIES = 3
 
@@ -95,3 +95,52 @@ def test_list_query_count_with_search_and_filters(
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == 20
+
+
+# Anonymous detail: the claim with its revision's payload, its review events, which related
+# claims are still published (no roles query: an anonymous user has none).
+ANONYMOUS_DETAIL_QUERIES = 3
+# Anonymous list: the page of rows (+ revision columns, counts as subqueries), its tags.
+ANONYMOUS_LIST_QUERIES = 2
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_anonymous_detail_query_count_is_flat(
+    anon_client, editor, django_assert_max_num_queries, size
+):
+    claim = ClaimFactory(actor=editor, tags=["drone"])
+    source = SourceFactory(actor=editor)
+    for _ in range(size):
+        AppearanceFactory(actor=editor, claim=claim, source=source)
+    for _ in range(size):
+        EvidenceFactory(actor=editor, claims=[claim])
+    for _ in range(3):
+        other = ClaimFactory(actor=editor)
+        claim_review(claim=other, actor=editor, to_state="published", verdict="supported")
+        claim_relation_create(actor=editor, from_claim=claim, to_claim=other, kind="supports")
+    claim_review(claim=claim, actor=editor, to_state="published", verdict="supported")
+
+    with django_assert_max_num_queries(ANONYMOUS_DETAIL_QUERIES):
+        response = anon_client.get(f"/api/claims/{claim.public_id}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["appearances"]) == len(body["evidence"]) == size
+    assert len(body["related_claims"]) == 3
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_anonymous_list_query_count_is_flat(
+    anon_client, editor, django_assert_max_num_queries, size
+):
+    for n in range(size):
+        claim = ClaimFactory(actor=editor, tags=["drone", f"tag-{n % 7}"])
+        claim_review(claim=claim, actor=editor, to_state="published", verdict="supported")
+
+    with django_assert_max_num_queries(ANONYMOUS_LIST_QUERIES):
+        response = anon_client.get("/api/claims/", {"page_size": 200})
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == min(size, 200)
+    assert all(len(row["tags"]) == 2 for row in rows)

@@ -1,5 +1,6 @@
 """`manage.py load_demo`: the Kremlin drone case, built once however often it runs."""
 
+import importlib
 from io import StringIO
 
 import pytest
@@ -7,7 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from claims.demo import DEMO_EDITOR, DEMO_TAG
-from claims.models import Claim, ClaimRelation, ReviewEvent
+from claims.models import Claim, ClaimRelation, PublishedRevision, ReviewEvent
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
 from sources.models import Source, SourceIdentifier
 
@@ -172,3 +173,35 @@ def test_load_demo_twice_changes_nothing():
     main_after = _main()
     assert main_after.public_id == main_before.public_id
     assert main_after.updated_at == main_before.updated_at
+
+
+def test_main_claim_is_published_as_revision_one_that_anonymous_readers_see(anon_client):
+    _load()
+    main = _main()
+    _load()
+
+    revision = PublishedRevision.objects.get(claim=main)
+    assert revision.number == 1
+    assert main.published_revision == revision
+    assert ReviewEvent.objects.get(claim=main, to_state="published").revision == revision
+    body = anon_client.get(f"/api/claims/{main.public_id}/").json()
+    assert body["published_revision"]["sha256"] == revision.sha256
+    assert len(body["appearances"]) == Appearance.objects.filter(claim=main).count() > 0
+
+
+def test_migration_freezes_claims_published_before_revisions(anon_client):
+    _load()
+    main = _main()
+    first_event = ReviewEvent.objects.get(claim=main, to_state="published")
+    # The state before migration 0005: a published claim without a revision.
+    ReviewEvent.objects.filter(claim=main).update(revision=None)
+    Claim.objects.filter(pk=main.pk).update(published_revision=None)
+    PublishedRevision.objects.filter(claim=main).delete()
+    migration = importlib.import_module("claims.migrations.0005_published_revision")
+
+    migration.freeze_published_claims(apps, None)
+
+    revision = PublishedRevision.objects.get(claim=main)
+    assert (revision.number, ReviewEvent.objects.get(pk=first_event.pk).revision) == (1, revision)
+    assert revision.published_by.username == DEMO_EDITOR
+    assert anon_client.get(f"/api/claims/{main.public_id}/").status_code == 200

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory
+from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, publish_again
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,7 @@ def test_detail_payload(viewer_client):
 
 def test_anonymous_reads_published_and_gets_404_for_unpublished(anon_client):
     visible = AppearanceFactory(claim=PublishedClaimFactory())
+    publish_again(visible.claim)
     hidden = AppearanceFactory(claim=ClaimFactory())
 
     assert anon_client.get(url(visible)).status_code == 200

@@ -5,7 +5,13 @@ from datetime import UTC, datetime
 import pytest
 
 from provenance.services import appearance_set_derived_from
-from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, SourceFactory
+from tests.factories import (
+    AppearanceFactory,
+    ClaimFactory,
+    PublishedClaimFactory,
+    SourceFactory,
+    publish_again,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/appearances/"
@@ -45,6 +51,7 @@ def test_anonymous_sees_only_appearances_of_published_claims(anon_client, analys
     published = AppearanceFactory(claim=PublishedClaimFactory(), published_at=None)
     hidden = AppearanceFactory(claim=ClaimFactory(), published_at=None)
     appearance_set_derived_from(appearance=published, actor=analyst, upstreams=[hidden])
+    publish_again(published.claim)
 
     response = anon_client.get(URL)
 
@@ -150,6 +157,8 @@ def test_anonymous_query_count_is_flat(anon_client, editor, django_assert_max_nu
     source = SourceFactory(actor=editor)
     for n in range(count):
         AppearanceFactory(actor=editor, claim=claims[n % 5], source=source)
+    for claim in claims:
+        publish_again(claim, actor=editor)
 
     # The page with claims and sources joined; upstream links; downstream links.
     with django_assert_max_num_queries(3):

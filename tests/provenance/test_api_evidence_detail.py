@@ -13,6 +13,7 @@ from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
     PublishedClaimFactory,
+    publish_again,
 )
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,7 @@ def test_anonymous_does_not_see_an_unpublished_appearance_id(anon_client):
     evidence = EvidenceFactory(
         claims=[PublishedClaimFactory()], appearance=AppearanceFactory(claim=ClaimFactory())
     )
+    publish_again(evidence.claims.get())
     body = anon_client.get(f"{URL}{evidence.public_id}/").json()
     assert body["appearance"] is None
 

@@ -9,6 +9,7 @@ from tests.factories import (
     ClaimFactory,
     EvidenceFactory,
     PublishedClaimFactory,
+    publish_again,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ def test_anonymous_sees_only_evidence_on_published_claims(anon_client):
     visible = EvidenceFactory(claims=[published, draft])
     hidden = EvidenceFactory(claims=[draft])
     EvidenceFactory()  # linked to nothing
+    publish_again(published)
 
     response = anon_client.get(URL)
 
@@ -102,6 +104,7 @@ def test_anonymous_query_count_is_flat(anon_client, editor, django_assert_max_nu
     claims = [PublishedClaimFactory(actor=editor), ClaimFactory(actor=editor)]
     for _ in range(count):
         EvidenceFactory(actor=editor, claims=claims)
+    publish_again(claims[0], actor=editor)
 
     # The page of visible evidence; its published claim links.
     with django_assert_max_num_queries(2):

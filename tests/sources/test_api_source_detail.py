@@ -5,7 +5,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, SourceFactory
+from tests.factories import (
+    AppearanceFactory,
+    ClaimFactory,
+    PublishedClaimFactory,
+    SourceFactory,
+    publish_again,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +82,7 @@ def test_anonymous_sees_only_appearances_on_published_claims(anon_client):
     source = SourceFactory()
     published = AppearanceFactory(source=source, claim=PublishedClaimFactory())
     AppearanceFactory(source=source, claim=ClaimFactory())
+    publish_again(published.claim)
 
     response = anon_client.get(url(source))
 
@@ -126,6 +133,8 @@ def test_anonymous_query_count_is_flat(anon_client, editor, django_assert_max_nu
     ]
     for n in range(count):
         AppearanceFactory(actor=editor, claim=claims[n % 10], source=source)
+    for claim in claims[: min(count, 10) : 2]:  # the published ones given appearances
+        publish_again(claim, actor=editor)
 
     # The visible source with its parent; identifiers; published appearances with claims.
     with django_assert_max_num_queries(3):

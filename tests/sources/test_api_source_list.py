@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests.factories import AppearanceFactory, ClaimFactory, PublishedClaimFactory, SourceFactory
+from tests.factories import (
+    AppearanceFactory,
+    ClaimFactory,
+    PublishedClaimFactory,
+    SourceFactory,
+    publish_again,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/sources/"
@@ -42,6 +48,7 @@ def test_anonymous_sees_only_sources_on_published_claims(anon_client):
     AppearanceFactory(claim=published, source=SourceFactory(name="On published"))
     AppearanceFactory(claim=draft, source=SourceFactory(name="On draft only"))
     SourceFactory(name="No appearances")
+    publish_again(published)
 
     response = anon_client.get(URL)
 

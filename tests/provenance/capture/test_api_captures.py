@@ -12,7 +12,13 @@ import provenance.capture.admin  # noqa: F401 - registers CaptureAdmin
 from provenance.capture import api as capture_api
 from provenance.capture.services import capture_enqueue, capture_run
 from provenance.models import Capture
-from tests.factories import ClaimFactory, EvidenceFactory, PublishedClaimFactory, UserFactory
+from tests.factories import (
+    ClaimFactory,
+    EvidenceFactory,
+    PublishedClaimFactory,
+    UserFactory,
+    publish_again,
+)
 from tests.provenance.capture.pipeline_support import (  # noqa: F401
     capture_settings_fixture,
     http_server_fixture,
@@ -40,7 +46,9 @@ def _captured(http_server, route: str, body: bytes, *, claims=(), **kwargs) -> C
 
 @pytest.fixture
 def published_and_draft(capture_settings, http_server):
-    published = _captured(http_server, "/pub.jpg", jpeg_bytes(), claims=[PublishedClaimFactory()])
+    claim = PublishedClaimFactory()
+    published = _captured(http_server, "/pub.jpg", jpeg_bytes(), claims=[claim])
+    publish_again(claim)  # the evidence was added after the first publication
     draft = _captured(http_server, "/draft.txt", b"draft only", claims=[ClaimFactory()])
     return published, draft
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0004_claim_search_vector'),
+        ('claims', '0007_chain_existing_review_events'),
         ('provenance', '0004_history_of_derivations_and_captures'),
     ]
 

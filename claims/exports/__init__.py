@@ -1,0 +1,1 @@
+"""Standard exports of claims: schema.org ClaimReview, CSV lists."""

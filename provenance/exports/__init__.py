@@ -1,0 +1,1 @@
+"""Standard exports of a claim's provenance (W3C PROV)."""
