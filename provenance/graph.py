@@ -3,10 +3,11 @@
 One recursive query (`WITH RECURSIVE`, the same text on PostgreSQL and SQLite, apart from
 the name of the string aggregate) walks the derived-from edges from the claim's
 appearances upstream and downstream, across claims, to a depth cap, only through
-appearances the actor may see, and returns them with their claims, sources and the edges
-among them; then one query each for the sources' parents (another recursive query), the
-evidence linked to the claims reached, their captures and the claims' relations. Six
-queries in all (with the claim itself), whatever the size of the graph.
+appearances the actor may see, and returns them with their claims, sources (and their
+parents) and the edges among them; then one query each for grandparent sources and
+further up (another recursive query, only when there are any), the evidence linked to the
+claims reached, their captures and the claims' relations. At most six queries (with the
+claim itself), whatever the size of the graph.
 
 The result is plain data (dicts keyed by internal id) that the API, the pages and the
 exports build on; provenance/spread.py derives origin, spread and timeline from it.
@@ -54,7 +55,8 @@ _RELATION = ClaimRelation._meta.db_table
 
 @dataclass
 class ProvenanceGraph:
-    """What claim_graph read: rows as dicts keyed by internal id, edges as id pairs."""
+    """What claim_graph read: rows as dicts keyed by internal id (public ids as text),
+    edges as id pairs."""
 
     claim_id: int
     direction: str
@@ -109,8 +111,15 @@ def _id_list(column: str) -> str:
     return f"group_concat({column}, ',')"
 
 
-def _uuid(value) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
+def _public_id(value) -> str:
+    """A public id as text with dashes: PostgreSQL casts it so, SQLite stores 32 hex digits.
+
+    Text, not UUID objects: building thousands of those was a tenth of a large graph's time.
+    """
+    value = str(value)
+    if len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return value
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -139,8 +148,9 @@ def _walk_sql(*, seed_where: str, direction: str, sees_all: bool) -> str:
 
     Rows: appearance, claim and source columns, then the fewest hops up and down from a
     seed (null when not reached that way), the ids of the visible appearances each derives
-    from (comma-separated: the edges, and origins, without another query) and the number
-    of visible appearances deriving from it (to tell a chain the depth cut off).
+    from (comma-separated: the edges, and origins, without another query) and, for those
+    at the depth cap downstream, the number of visible appearances deriving from them (to
+    tell a chain the depth cut off; null elsewhere).
     UNION (not UNION ALL) drops a row met again at the same depth; the depth cap ends the
     walk even on a cycle.
     """
@@ -178,21 +188,27 @@ def _walk_sql(*, seed_where: str, direction: str, sees_all: bool) -> str:
             ) AS steps
             GROUP BY id
         )
-        SELECT a.id, a.public_id, a.stance, a.url, a.published_at, a.published_precision,
-               a.created_at,
-               c.id, c.public_id, c.text, c.review_state, c.verdict,
-               s.id, s.public_id, s.name, s.kind, s.country, s.state_affiliated,
+        SELECT a.id, CAST(a.public_id AS text), a.stance, a.url, a.published_at,
+               a.published_precision, a.created_at,
+               c.id, CAST(c.public_id AS text), c.text, c.review_state, c.verdict,
+               s.id, CAST(s.public_id AS text), s.name, s.kind, s.country, s.state_affiliated,
                s.reliability,
                r.up_depth, r.down_depth,
                (SELECT {_id_list("u.upstream_id")}
                 FROM {_DERIVATION} u{counted("u.upstream_id", sees_all)}
                 WHERE u.appearance_id = a.id),
-               (SELECT COUNT(*) FROM {_DERIVATION} w{counted("w.appearance_id", sees_all)}
-                WHERE w.upstream_id = a.id)
+               CASE WHEN r.down_depth = %(depth)s THEN
+                   (SELECT COUNT(*) FROM {_DERIVATION} w{counted("w.appearance_id", sees_all)}
+                    WHERE w.upstream_id = a.id)
+               END,
+               s.parent_id,
+               sp.id, CAST(sp.public_id AS text), sp.name, sp.kind, sp.country,
+               sp.state_affiliated, sp.reliability, sp.parent_id
         FROM reached r
         JOIN {_APPEARANCE} a ON a.id = r.id
         JOIN {_CLAIM} c ON c.id = a.claim_id
         JOIN {_SOURCE} s ON s.id = a.source_id
+        LEFT JOIN {_SOURCE} sp ON sp.id = s.parent_id AND {_visible_source("sp", sees_all)}
     """  # noqa: S608
 
 
@@ -200,7 +216,7 @@ def _claim_row(row) -> dict:
     claim_id, public_id, text, review_state, verdict = row
     return {
         "id": claim_id,
-        "public_id": _uuid(public_id),
+        "public_id": _public_id(public_id),
         "text": text,
         "review_state": review_state,
         "verdict": verdict,
@@ -208,15 +224,16 @@ def _claim_row(row) -> dict:
 
 
 def _source_row(row) -> dict:
-    source_id, public_id, name, kind, country, state_affiliated, reliability = row
+    source_id, public_id, name, kind, country, state_affiliated, reliability, parent_id = row
     return {
         "id": source_id,
-        "public_id": _uuid(public_id),
+        "public_id": _public_id(public_id),
         "name": name,
         "kind": kind,
         "country": country,
         "state_affiliated": bool(state_affiliated),
         "reliability": reliability,
+        "parent_id": parent_id,
     }
 
 
@@ -227,12 +244,16 @@ def _walk(graph: ProvenanceGraph, *, seed_where: str, seed_params: dict, sees: b
     for row in _rows(sql, {**seed_params, "depth": graph.depth}):
         if row[7] not in graph.claims:
             graph.claims[row[7]] = _claim_row(row[7:12])
+        # The source's parent, when the actor may see it, comes along (one level up); a
+        # hidden one is forgotten, and with it the edge to it.
         if row[12] not in graph.sources:
-            graph.sources[row[12]] = _source_row(row[12:19])
+            graph.sources[row[12]] = _source_row((*row[12:19], row[24] and row[23]))
+        if row[24] is not None and row[24] not in graph.sources:
+            graph.sources[row[24]] = _source_row(row[24:32])
         upstreams[row[0]] = [int(u) for u in row[21].split(",")] if row[21] else []
         graph.appearances[row[0]] = {
             "id": row[0],
-            "public_id": _uuid(row[1]),
+            "public_id": _public_id(row[1]),
             "stance": row[2],
             "url": row[3],
             "published_at": _as_utc(row[4]),
@@ -262,35 +283,51 @@ def _visible_source(alias: str, sees_all: bool) -> str:
 
 
 def _read_source_parents(graph: ProvenanceGraph, *, sees: bool) -> None:
-    """The parents of the reached sources, to any depth; a hidden parent ends the chain."""
-    where, params = _in_ids("s.id", graph.sources.keys())
-    sql = f"""
-        WITH RECURSIVE ancestors(id, child_id) AS (
-            SELECT p.id, s.id FROM {_SOURCE} s JOIN {_SOURCE} p ON p.id = s.parent_id
-            WHERE {where} AND {_visible_source("p", sees)}
-            UNION
-            SELECT p.id, s.id FROM ancestors
-            JOIN {_SOURCE} s ON s.id = ancestors.id
-            JOIN {_SOURCE} p ON p.id = s.parent_id
-            WHERE {_visible_source("p", sees)}
+    """The parents of the reached sources, to any depth; a hidden parent ends the chain.
+
+    The walk brought each reached source's visible parent; this reads the grandparents
+    and further up, if there are any (a planner that sees a thousand sources to start
+    from hashes the whole sources table at every step, so the first level is joined in
+    the walk instead).
+    """
+    missing = {
+        row["parent_id"]
+        for row in graph.sources.values()
+        if row["parent_id"] is not None and row["parent_id"] not in graph.sources
+    }
+    if missing:
+        where, params = _in_ids("p.id", missing)
+        columns = (
+            "p.id, CAST(p.public_id AS text), p.name, p.kind, p.country, p.state_affiliated,"
+            " p.reliability, p.parent_id"
         )
-        SELECT ancestors.child_id, p.id, p.public_id, p.name, p.kind, p.country,
-               p.state_affiliated, p.reliability
-        FROM ancestors JOIN {_SOURCE} p ON p.id = ancestors.id
-        ORDER BY ancestors.child_id, p.id
-    """  # noqa: S608
-    for row in _rows(sql, params):
-        source = _source_row(row[1:])
-        graph.sources.setdefault(source["id"], source)
-        graph.source_parents.append((row[0], source["id"]))
+        sql = f"""
+            WITH RECURSIVE ancestors(id, public_id, name, kind, country, state_affiliated,
+                                     reliability, parent_id) AS (
+                SELECT {columns} FROM {_SOURCE} p
+                WHERE {where} AND {_visible_source("p", sees)}
+                UNION
+                SELECT {columns} FROM ancestors a JOIN {_SOURCE} p ON p.id = a.parent_id
+                WHERE {_visible_source("p", sees)}
+            )
+            SELECT * FROM ancestors
+        """  # noqa: S608
+        for row in _rows(sql, params):
+            if row[0] not in graph.sources:
+                graph.sources[row[0]] = _source_row(row)
+    graph.source_parents = sorted(
+        (source_id, row["parent_id"])
+        for source_id, row in graph.sources.items()
+        if row["parent_id"] in graph.sources
+    )
 
 
 def _read_evidence(graph: ProvenanceGraph) -> None:
     """Evidence linked to the reached claims (visible through them), with the links."""
     where, params = _in_ids("ec.claim_id", graph.claims.keys())
     sql = f"""
-        SELECT ec.evidence_id, ec.claim_id, ec.relation, e.public_id, e.kind, e.url, e.title,
-               e.original_filename, e.appearance_id
+        SELECT ec.evidence_id, ec.claim_id, ec.relation, CAST(e.public_id AS text), e.kind,
+               e.url, e.title, e.original_filename, e.appearance_id
         FROM {_EVIDENCE_CLAIM} ec JOIN {_EVIDENCE} e ON e.id = ec.evidence_id
         WHERE {where}
         ORDER BY ec.created_at, ec.id
@@ -311,7 +348,7 @@ def _read_evidence(graph: ProvenanceGraph) -> None:
             evidence_id,
             {
                 "id": evidence_id,
-                "public_id": _uuid(public_id),
+                "public_id": _public_id(public_id),
                 "kind": kind,
                 "url": url,
                 "title": title,
@@ -325,15 +362,15 @@ def _read_evidence(graph: ProvenanceGraph) -> None:
 def _read_captures(graph: ProvenanceGraph) -> None:
     where, params = _in_ids("c.evidence_id", graph.evidence.keys())
     sql = f"""
-        SELECT c.id, c.public_id, c.evidence_id, c.parent_id, c.status, c.method, c.sha256,
-               c.created_at, c.finished_at
+        SELECT c.id, CAST(c.public_id AS text), c.evidence_id, c.parent_id, c.status,
+               c.method, c.sha256, c.created_at, c.finished_at
         FROM {_CAPTURE} c WHERE {where}
         ORDER BY c.created_at, c.id
     """  # noqa: S608
     for row in _rows(sql, params):
         graph.captures[row[0]] = {
             "id": row[0],
-            "public_id": _uuid(row[1]),
+            "public_id": _public_id(row[1]),
             "evidence_id": row[2],
             "parent_id": row[3],
             "status": row[4],
@@ -349,9 +386,9 @@ def _read_relations(graph: ProvenanceGraph, *, sees: bool) -> None:
     from_in, from_params = _in_ids("r.from_claim_id", graph.claims.keys())
     to_in, to_params = _in_ids("r.to_claim_id", graph.claims.keys())
     sql = f"""
-        SELECT r.public_id, r.kind,
-               f.id, f.public_id, f.text, f.review_state, f.verdict,
-               t.id, t.public_id, t.text, t.review_state, t.verdict
+        SELECT CAST(r.public_id AS text), r.kind,
+               f.id, CAST(f.public_id AS text), f.text, f.review_state, f.verdict,
+               t.id, CAST(t.public_id AS text), t.text, t.review_state, t.verdict
         FROM {_RELATION} r
         JOIN {_CLAIM} f ON f.id = r.from_claim_id{_published_claim("f", sees)}
         JOIN {_CLAIM} t ON t.id = r.to_claim_id{_published_claim("t", sees)}
@@ -364,7 +401,7 @@ def _read_relations(graph: ProvenanceGraph, *, sees: bool) -> None:
         graph.claims.setdefault(to_claim["id"], to_claim)
         graph.relations.append(
             {
-                "public_id": _uuid(row[0]),
+                "public_id": _public_id(row[0]),
                 "kind": row[1],
                 "from_claim_id": from_claim["id"],
                 "to_claim_id": to_claim["id"],
@@ -391,7 +428,7 @@ def claim_graph(
     "both") up to `depth` hops (0–MAX_DEPTH), into other claims too, never through an
     appearance the actor may not see. Adds the sources and their visible parents, the
     evidence of every claim reached, its captures, and relations to visible claims.
-    Six queries whatever the size; NotFound (404) for a claim the actor may not see,
+    At most six queries whatever the size; NotFound (404) for a claim the actor may not see,
     DomainError (400) for a bad direction or depth.
     """
     direction, depth = _checked(direction, depth)

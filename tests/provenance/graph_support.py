@@ -116,13 +116,16 @@ def build_scenario(editor) -> Scenario:
 def build_wide(editor, *, size: int) -> Claim:
     """A published claim whose one appearance derives from `size` appearances of another
     claim (one of them at the end of a chain of three) and is relayed by `size`
-    appearances of a third; evidence with a capture on the first two claims.
+    appearances of a third, all by one source with a parent and a grandparent; evidence
+    with a capture on the first two claims.
 
     Wide rather than deep: the cycle check of each new derivation walks everything
     upstream, so a long chain built through the services costs its length squared.
     """
     claim, upstream_claim, downstream_claim = (ClaimFactory(actor=editor) for _ in range(3))
-    source = SourceFactory(actor=editor)
+    grandparent = SourceFactory(actor=editor)
+    parent = SourceFactory(actor=editor, parent=grandparent)
+    source = SourceFactory(actor=editor, parent=parent)
 
     def appear(on, upstream=()):
         return AppearanceFactory(

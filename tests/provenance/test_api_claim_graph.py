@@ -134,8 +134,8 @@ def test_graph_endpoint_query_count_is_flat(
     editor, viewer_client, django_assert_max_num_queries, size
 ):
     claim = build_wide(editor, size=size)
-    # Roles of the viewer, the claim, the walk (with the edges), source parents, evidence,
-    # captures, relations.
+    # Roles of the viewer, the claim, the walk (with edges and parent sources), grandparent
+    # sources, evidence, captures, relations.
     with django_assert_max_num_queries(7):
         response = viewer_client.get(_url(claim))
     assert response.status_code == 200

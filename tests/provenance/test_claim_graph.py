@@ -86,8 +86,10 @@ def test_anonymous_graph_leaves_out_hidden_nodes_and_their_edges(scenario):
     sources = scenario.sources
     assert sources["hidden_party"].id not in graph.sources
     assert set(graph.source_parents) == {(sources["press"].id, sources["kremlin"].id)}
-    # The upstream count ignores hidden links too: a1's only visible downstream is a2.
-    assert graph.appearances[scenario.appearances["a1"].id]["downstream_count"] == 1
+    # Hidden links are not counted either: at depth 0, a1's only visible downstream is a2.
+    seeds = claim_graph(public_id=claims["A"].public_id, actor=AnonymousUser(), depth=0)
+    assert seeds.appearances[scenario.appearances["a1"].id]["downstream_count"] == 1
+    assert seeds.truncated
 
 
 def test_viewer_graph_has_hidden_parents_and_draft_relations(scenario, viewer):
@@ -139,10 +141,11 @@ def test_appearance_trace_walks_upstream_only(scenario, viewer):
 @pytest.mark.parametrize("size", [5, 500])
 def test_graph_query_count_is_flat(editor, viewer, django_assert_max_num_queries, size):
     claim = build_wide(editor, size=size)
-    # claim, walk (with the edges), source parents, evidence, captures, relations; the
-    # viewer's roles are read once per request, not here (cached on the user).
+    # Claim, walk (with edges and parent sources), grandparent sources, evidence, captures,
+    # relations; the viewer's roles are read once per request, not here (cached on him).
     viewer_roles_cached = claim_graph(public_id=claim.public_id, actor=viewer)
     with django_assert_max_num_queries(6):
         graph = claim_graph(public_id=claim.public_id, actor=viewer)
     assert len(graph.appearances) == 2 * size + 3 == len(viewer_roles_cached.appearances)
     assert len(graph.derivations) == 2 * size + 2
+    assert len(graph.source_parents) == 2
