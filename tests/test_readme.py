@@ -196,6 +196,7 @@ def test_api_tour_examples_run_verbatim(live_gunicorn, tmp_path, settings):
         output = run.stdout.decode()
         body, _, status_line = output.rpartition(f"\n{STATUS_MARK} ")
         status, _, content_type = status_line.partition(" ")
+        content_type = content_type.split(";")[0]  # the media type, without charset
         expected = next(
             (want for part, want in API_TOUR_EXPECTED.items() if part in command), (None, "json")
         )

@@ -6,7 +6,12 @@ DRF exception escaped as a 500 for viewers on every page and analysts on details
 
 import pytest
 
-from tests.factories import AppearanceFactory, EvidenceFactory, PublishedClaimFactory
+from tests.factories import (
+    AppearanceFactory,
+    EvidenceFactory,
+    PublishedClaimFactory,
+    publish_again,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +26,7 @@ def pages():
     claim = PublishedClaimFactory()
     appearance = AppearanceFactory(claim=claim)
     evidence = EvidenceFactory(claims=[claim])
+    publish_again(claim)  # the public reads what was published
     return [
         "/api/",
         "/api/claims/",

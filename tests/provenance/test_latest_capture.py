@@ -4,7 +4,7 @@ import pytest
 
 from provenance.models import Capture
 from provenance.selectors import latest_captures
-from tests.factories import EvidenceFactory, PublishedClaimFactory
+from tests.factories import EvidenceFactory, PublishedClaimFactory, publish_again
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ def page_with_browser_capture(settings):
     fetch = Capture.objects.get(evidence=evidence, method=Capture.Method.FETCH)
     browser = Capture.objects.get(evidence=evidence, method=Capture.Method.BROWSER)
     assert (browser.created_at, browser.pk) > (fetch.created_at, fetch.pk)
+    publish_again(claim)  # the public reads what was published
     return claim, evidence, fetch
 
 
