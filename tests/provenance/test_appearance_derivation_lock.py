@@ -19,7 +19,7 @@ from tests.factories import AppearanceFactory, ClaimFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks: PostgreSQL"),
+    pytest.mark.postgres,  # advisory locks
 ]
 HOLD_SECONDS = 0.5
 

@@ -29,7 +29,12 @@ from tests.provenance.capture.pipeline_support import (  # noqa: F401
     http_server_fixture,
 )
 
-pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
+# postgres: the worker processes share the test database, which an in-memory SQLite is not.
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
 ROOT = Path(__file__).resolve().parents[3]
 STUCK_AFTER = 4  # seconds: the lease after which a dead worker's capture is taken again
 VISIBILITY = 6  # seconds before Redis hands an unacknowledged message out again
@@ -183,8 +188,6 @@ def private_redis(tmp_path):
 @pytest.fixture
 def reliable_env(capture_settings, private_redis, monkeypatch, tmp_path):
     """Tasks from this process go to the private broker; settings match the workers'."""
-    if connection.vendor != "postgresql":
-        pytest.skip("The worker processes share the test database: PostgreSQL only.")
     capture_settings.CAPTURE_STUCK_AFTER = STUCK_AFTER
 
     def send(capture_id: int) -> None:
