@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test lint fmt deps
+.PHONY: run test test-postgresql test-sqlite lint fmt deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,16 @@ run: deps
 	$(BIN)/python manage.py demo_accounts
 	$(BIN)/python scripts/run.py --host $(HOST) --port $(PORT)
 
+# The suite on PostgreSQL, then on SQLite (the `make run` default; tests marked postgres
+# are skipped there). CI runs this one command.
 test: deps
 	$(BIN)/python scripts/test_services.py $(ARGS)
+
+test-postgresql: deps
+	TEST_DATABASES=postgresql $(BIN)/python scripts/test_services.py $(ARGS)
+
+test-sqlite: deps
+	TEST_DATABASES=sqlite $(BIN)/python scripts/test_services.py $(ARGS)
 
 lint: deps
 	$(BIN)/ruff check .

@@ -1,10 +1,11 @@
 """Admin for housekeeping: records are read-only; state changes go through services."""
 
+from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
-from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture
+from claims.models import CREDIBILITY_HELP, Claim, ClaimRelation, ReviewEvent, ReviewEventCapture
 from claimtrail.exceptions import DomainError
 
 State = Claim.ReviewState
@@ -74,8 +75,16 @@ def delete_claims(modeladmin, request, queryset):
     modeladmin.message_user(request, f"{deleted} claim(s) deleted.", messages.SUCCESS)
 
 
+class ClaimAdminForm(forms.ModelForm):
+    class Meta:
+        model = Claim
+        fields = "__all__"  # noqa: DJ007 - the admin shows every field, read-only
+        help_texts = {"credibility": CREDIBILITY_HELP}
+
+
 @admin.register(Claim)
 class ClaimAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    form = ClaimAdminForm
     list_display = [
         "__str__",
         "review_state",

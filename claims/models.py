@@ -44,6 +44,15 @@ class Credibility(models.IntegerChoices):
     CANNOT_BE_JUDGED = 6, "6 — truth cannot be judged"
 
 
+# Shown where a person sets or reads the credibility (review API schema, admin).
+CREDIBILITY_HELP = (
+    "Admiralty (NATO) scale of how far other information bears the claim out: "
+    + ", ".join(label.replace(" — ", " ") for _, label in Credibility.choices)
+    + ". 6 means there is too little to judge, not that the claim is worse than 5. It rates "
+    "the information, not whoever said it: sources have their own A–F reliability."
+)
+
+
 class Claim(PublicModel):
     """One proposition, stated neutrally, and where its review stands."""
 

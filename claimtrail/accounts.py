@@ -1,17 +1,22 @@
 """Demo accounts for local use: one per role, with fresh passwords each time.
 
-Only with DEBUG on (the local default); with production settings none are created.
+Only with DEBUG on (the local default); with production settings none are created. The
+editor is also staff, with the admin permissions of the domain apps, so the admin can be
+tried; claims stay read-only there (their changes go through review actions).
 """
 
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from claimtrail.roles import ROLES, ensure_role_groups
+from claimtrail.roles import EDITOR, ROLES, ensure_role_groups
+
+# The apps whose admin the demo editor may use; accounts and groups are left to superusers.
+ADMIN_APPS = ("sources", "claims", "provenance")
 
 
 class DemoAccountsRefused(Exception):
@@ -31,7 +36,8 @@ def demo_accounts_create() -> list[DemoAccount]:
     """Create or reset the `viewer`, `analyst` and `editor` accounts (DEBUG only).
 
     Each gets a new random password and exactly its role group; its API token is kept
-    (created when missing). Raises DemoAccountsRefused when DEBUG is off.
+    (created when missing). Only the editor is staff, with every permission of ADMIN_APPS.
+    Raises DemoAccountsRefused when DEBUG is off.
     """
     if not settings.DEBUG:
         raise DemoAccountsRefused(
@@ -39,6 +45,7 @@ def demo_accounts_create() -> list[DemoAccount]:
             "create real accounts with `manage.py createsuperuser` and the admin."
         )
     groups = ensure_role_groups()
+    admin_permissions = list(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
     accounts = []
     for role in ROLES:
         user, _ = User.objects.get_or_create(
@@ -47,7 +54,9 @@ def demo_accounts_create() -> list[DemoAccount]:
         password = secrets.token_urlsafe(12)
         user.set_password(password)
         user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        user.is_staff = role == EDITOR
+        user.save(update_fields=["password", "is_active", "is_staff"])
+        user.user_permissions.set(admin_permissions if user.is_staff else [])
         user.groups.remove(*[group for name, group in groups.items() if name != role])
         user.groups.add(groups[role])
         token, _ = Token.objects.get_or_create(user=user)

@@ -70,8 +70,10 @@ class TokenObtainView(ObtainAuthToken):
         description=(
             "Send a username and password (JSON or form); get the user's token, to send as "
             "`Authorization: Token <token>`. The same token is returned until it is revoked. "
-            "Repeated failures from one address or for one username lock both out for a "
-            "while (429 with Retry-After), even with the right password."
+            "Repeated failures for one username from one address, or for many usernames "
+            "from one address, lock that address out for a while (429 with Retry-After), "
+            "even with the right password. Failures from other addresses never lock out "
+            "the right password."
         ),
         request=AuthTokenSerializer,
         parameters=[
@@ -106,7 +108,7 @@ class TokenObtainView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        login_success_record(username=user.get_username())
+        login_success_record(ip=client_ip(request), username=user.get_username())
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

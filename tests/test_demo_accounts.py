@@ -10,6 +10,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from claimtrail.roles import user_roles
+from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,49 @@ def test_without_debug_creates_none_and_says_so(settings):
 
     assert "No demo accounts created. DEBUG is off" in output
     assert not User.objects.filter(username__in=["viewer", "analyst", "editor"]).exists()
+
+
+def test_the_demo_editor_can_use_the_admin_and_claims_stay_read_only(settings, client):
+    settings.DEBUG = True
+    printed = _printed(_run())
+    claim = ClaimFactory(text="Drone over the Kremlin")
+
+    login = client.post(
+        "/admin/login/?next=/admin/", {"username": "editor", "password": printed["editor"][0]}
+    )
+    index = client.get("/admin/")
+    claim_page = client.get(f"/admin/claims/claim/{claim.pk}/change/")
+    source_add = client.get("/admin/sources/source/add/")
+    users = client.get("/admin/auth/user/")
+
+    assert login.status_code == 302
+    assert login["Location"] == "/admin/"
+    assert index.status_code == 200
+    assert claim_page.status_code == 200
+    assert "Drone over the Kremlin" in claim_page.content.decode()
+    assert b'name="_save"' not in claim_page.content
+    assert source_add.status_code == 200
+    assert users.status_code == 403
+
+
+@pytest.mark.parametrize("username", ["viewer", "analyst"])
+def test_the_other_demo_accounts_are_not_staff(settings, client, username):
+    settings.DEBUG = True
+    printed = _printed(_run())
+
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": printed[username][0]}
+    )
+
+    assert response.status_code == 200  # the login form again, with its error
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.get(username=username).is_staff
+    assert not User.objects.get(username=username).user_permissions.exists()
+
+
+def test_the_command_says_who_may_use_the_admin(settings):
+    settings.DEBUG = True
+
+    output = _run()
+
+    assert "/admin/ as editor (claims are read-only there" in output

@@ -1,6 +1,7 @@
 """`make test`'s choice of services (scripts/test_services.py), including the private fallback."""
 
 import contextlib
+import signal
 import socket
 from urllib.parse import urlsplit
 
@@ -79,3 +80,73 @@ def test_it_uses_the_urls_in_the_environment_and_starts_nothing():
         "PostgreSQL: postgres://claimtrail:***@db.example:5432/claimtrail from the environment",
         "Redis: redis://broker.example:6379/2 from the environment",
     ]
+
+
+def test_a_sqlite_database_url_is_not_taken_for_the_postgresql_pass(unreachable):
+    environ = {
+        "DATABASE_URL": "sqlite:////tmp/mine.sqlite3",
+        "REDIS_URL": "redis://broker.example:6379/2",
+    }
+
+    with test_services.services(environ, local_postgres=unreachable) as found:
+        assert found.env["DATABASE_URL"].startswith("postgres://postgres@127.0.0.1:")
+        assert found.sqlite_env()["DATABASE_URL"] == (
+            f"sqlite:///{found.workdir / 'claimtrail.sqlite3'}"
+        )
+        assert found.sqlite_env()["REDIS_URL"] == "redis://broker.example:6379/2"
+
+    assert found.descriptions[0] == (
+        "PostgreSQL: DATABASE_URL sqlite:////tmp/mine.sqlite3 from the environment is not "
+        "PostgreSQL; not used"
+    )
+
+
+def test_a_sqlite_only_run_starts_no_postgresql(unreachable):
+    environ = {"REDIS_URL": "redis://broker.example:6379/2"}
+
+    with test_services.services(environ, local_postgres=unreachable, postgres=False) as found:
+        assert "DATABASE_URL" not in found.env
+        assert found.started == []
+
+    assert found.descriptions == ["Redis: redis://broker.example:6379/2 from the environment"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", ["postgresql", "sqlite"]),
+        ("sqlite", ["sqlite"]),
+        (" PostgreSQL ", ["postgresql"]),
+        ("sqlite,postgresql", ["sqlite", "postgresql"]),
+    ],
+)
+def test_test_databases_chooses_the_passes(value, expected):
+    assert test_services.databases_to_test(value) == expected
+
+
+def test_test_databases_refuses_an_unknown_name():
+    with pytest.raises(SystemExit) as exc:
+        test_services.databases_to_test("postgresql,mysql")
+
+    assert str(exc.value) == "TEST_DATABASES: unknown mysql; use postgresql and/or sqlite"
+
+
+def test_the_sqlite_pass_runs_on_sqlite_and_skips_tests_marked_postgres(monkeypatch, capfd):
+    # The real script on one small module, with this run's Redis; tables come straight from
+    # the models (--no-migrations) to keep it quick.
+    monkeypatch.setenv("TEST_DATABASES", "sqlite")
+    module = "tests/claims/test_claim_refresh_search_document.py"
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        code = test_services.main([module, "--no-migrations", "-q", "-rs"])
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+    out = capfd.readouterr().out
+    assert code == 0
+    assert "make test: the postgresql pass" not in out
+    assert "make test: the sqlite pass\n" in out
+    assert "marked postgres; the database is sqlite" in out
+    assert "1 passed, 2 skipped" in out
+    assert "make test: the sqlite pass took" in out

@@ -4,7 +4,15 @@ that check types, lengths and choices only (no queries, no domain rules)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims.models import Claim, Credibility, RelationKind, ReviewEvent, ReviewState, Verdict
+from claims.models import (
+    CREDIBILITY_HELP,
+    Claim,
+    Credibility,
+    RelationKind,
+    ReviewEvent,
+    ReviewState,
+    Verdict,
+)
 from claimtrail.api_input import EMPTY_FORM_VALUE_HELP, WriteSerializer
 from provenance.api.evidence import LatestCaptureField
 from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceRelation
@@ -311,7 +319,7 @@ class ClaimReviewSerializer(WriteSerializer):
     credibility = serializers.ChoiceField(
         choices=Credibility.choices,
         required=False,
-        help_text="Omit to keep the current credibility.",
+        help_text=f"{CREDIBILITY_HELP} Omit to keep the current credibility.",
     )
     comment = serializers.CharField(
         max_length=COMMENT_MAX_LENGTH, allow_blank=True, default="", trim_whitespace=True

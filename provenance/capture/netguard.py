@@ -27,6 +27,11 @@ from provenance.capture.fetch_errors import CaptureRefused, FetchError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 PUBLIC_ONLY = "Captures fetch public internet addresses only."
+# For the refusals CAPTURE_ALLOWED_NETWORKS can lift, so a tester knows where to look.
+PUBLIC_ONLY_OR_ALLOWED = (
+    "Captures fetch public internet addresses only; "
+    "to allow a test network, list it in the CAPTURE_ALLOWED_NETWORKS setting."
+)
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ def check_address(ip: IPAddress, *, host: str) -> None:
     """Raise `CaptureRefused` unless `ip` is public or allowlisted (see module docstring)."""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped  # the socket reaches the IPv4 host itself
+    explain = PUBLIC_ONLY
     if ip in METADATA_ADDRESSES:
         label = "cloud metadata service"
     elif ip.is_unspecified:
@@ -150,8 +156,9 @@ def check_address(ip: IPAddress, *, host: str) -> None:
         label = _refusal_label(ip)
         if label is None:
             return
+        explain = PUBLIC_ONLY_OR_ALLOWED
     shown = host if _is_literal(host) else f"{host}: it resolves to {ip}"
-    raise CaptureRefused("refused_address", f"Refused {shown} ({label}). {PUBLIC_ONLY}")
+    raise CaptureRefused("refused_address", f"Refused {shown} ({label}). {explain}")
 
 
 def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -272,3 +272,17 @@ def test_review_refuses_transition_not_allowed(editor_client, editor):
         "code": "invalid_transition",
         "fields": {},
     }
+
+
+def test_review_schema_explains_the_credibility_scale():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    field = schema["components"]["schemas"]["ClaimReviewRequest"]["properties"]["credibility"]
+    assert field["description"].startswith(
+        "Admiralty (NATO) scale of how far other information bears the claim out: "
+        "1 confirmed by other sources, 2 probably true, 3 possibly true, 4 doubtful, "
+        "5 improbable, 6 truth cannot be judged."
+    )
+    assert "Omit to keep the current credibility." in field["description"]

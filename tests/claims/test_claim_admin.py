@@ -155,3 +155,14 @@ def test_admin_shows_relations_and_review_events(client, admin_user):
     assert relations.status_code == relation.status_code == events.status_code == 200
     assert detail.status_code == 200
     assert b'name="_save"' not in detail.content
+
+
+def test_admin_claim_page_explains_the_credibility_scale(client, admin_user):
+    claim = ClaimFactory()
+    client.force_login(admin_user)
+
+    detail = client.get(f"{CHANGELIST}{claim.pk}/change/")
+
+    assert detail.status_code == 200
+    assert "Admiralty (NATO) scale" in detail.content.decode()
+    assert "6 means there is too little to judge" in detail.content.decode()

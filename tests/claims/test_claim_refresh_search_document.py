@@ -10,10 +10,6 @@ from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="search_vector is a PostgreSQL tsvector"
-)
-
 
 def _vector_matches_document(claim: Claim) -> bool:
     """Whether the stored vector is what 'simple' makes of the stored document now."""
@@ -35,7 +31,7 @@ def _lexemes(claim: Claim) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-@on_postgresql
+@pytest.mark.postgres  # search_vector is a tsvector
 def test_refresh_stores_the_vector_of_the_document(editor):
     claim = ClaimFactory(actor=editor, text="Drones over the Kremlin", summary="Two drones")
     AppearanceFactory(
@@ -51,7 +47,7 @@ def test_refresh_stores_the_vector_of_the_document(editor):
     assert {"kremlin", "теракт", "terrorist", "two"} <= _lexemes(claim)
 
 
-@on_postgresql
+@pytest.mark.postgres  # search_vector is a tsvector
 def test_refresh_keeps_the_vector_in_step_with_edits_deletes_and_merges(editor):
     claim = ClaimFactory(actor=editor, text="Drones over the Kremlin")
     appearance = AppearanceFactory(

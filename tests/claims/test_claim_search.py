@@ -14,9 +14,6 @@ from tests.factories import ClaimFactory, PublishedClaimFactory, SourceFactory, 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/claims/"
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL full-text search and its index"
-)
 
 
 @pytest.fixture
@@ -94,7 +91,7 @@ def test_search_sees_appearance_quotes_added_later(viewer_client, editor):
     assert _texts(viewer_client.get(URL, {"q": "flagpole"})) == ["Drone attack"]
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 def test_search_understands_web_search_syntax(viewer_client):
     ClaimFactory(text="Drone attack on the Kremlin")
     ClaimFactory(text="Drone attack on Moscow")
@@ -107,7 +104,7 @@ def test_search_understands_web_search_syntax(viewer_client):
     assert sorted(_texts(either)) == ["Drone attack on Moscow", "Drone attack on the Kremlin"]
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 def test_search_orders_by_rank_unless_ordering_given(viewer_client):
     ClaimFactory(text="Drone seen once", summary="A report")
     ClaimFactory(text="Drone drone drone", summary="Drone footage of a drone")
@@ -119,7 +116,7 @@ def test_search_orders_by_rank_unless_ordering_given(viewer_client):
     assert _texts(by_age) == ["Drone seen once", "Drone drone drone"]
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 def test_search_ranked_pages_cover_every_match_once(viewer_client):
     for n in range(7):
         ClaimFactory(text="drone " * (n % 3 + 1) + f"claim {n}")
@@ -135,7 +132,7 @@ def test_search_ranked_pages_cover_every_match_once(viewer_client):
     assert len(set(seen)) == 7
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 def test_search_uses_gin_index(viewer, editor):
     # The index is on the stored search_vector column (claims/migrations/0004).
     for n in range(200):
@@ -200,7 +197,7 @@ def test_search_matches_word_prefixes_in_any_script(anon_client, editor):
     assert _texts(anon_client.get(URL, {"q": "террор Washing"})) == []
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 def test_search_keeps_phrases_and_exclusions_exact(viewer_client):
     ClaimFactory(text="Drone attack on the Kremlin")
     ClaimFactory(text="Drone attack on Moscow")
@@ -213,7 +210,7 @@ def test_search_keeps_phrases_and_exclusions_exact(viewer_client):
     ]
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 @pytest.mark.parametrize("q", ["it's", "a' | 'b", "x:* & !y", "(drone) <-> | !"])
 def test_search_treats_tsquery_syntax_as_text(viewer_client, q):
     ClaimFactory(text="It's a drone, a b x y")
@@ -224,7 +221,7 @@ def test_search_treats_tsquery_syntax_as_text(viewer_client, q):
     assert _texts(response) == ["It's a drone, a b x y"]
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 @pytest.mark.parametrize("q", ["\\'", "(", "'; drop table x; --", "-", '"', "!!!"])
 def test_search_without_words_finds_nothing_and_does_not_fail(viewer_client, q):
     ClaimFactory(text="It's a drone")
@@ -235,7 +232,7 @@ def test_search_without_words_finds_nothing_and_does_not_fail(viewer_client, q):
     assert _texts(response) == []
 
 
-@on_postgresql
+@pytest.mark.postgres  # full-text search and its index
 def test_search_ranks_on_the_stored_vector(viewer):
     # Ranking that parsed each match's document again was most of a broad search's time.
     sql = str(claim_list_values(actor=viewer, filters={"q": "drone"}).query)

@@ -1,12 +1,11 @@
 """Two concurrent edits must not close a derivation cycle (the PostgreSQL advisory lock).
 
 Each thread has its own database connection. The first links B ← A and holds its
-transaction open; the second then tries A ← B. With the lock, the second waits for the
-first to commit, sees its edge and refuses; without it, both commit and form a cycle.
+transaction open while the second tries A ← B. With the lock, the second waits for the first
+to commit, sees its edge and refuses; without it, both commit and form a cycle.
 """
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
@@ -16,16 +15,28 @@ from provenance import services
 from provenance.models import AppearanceDerivation
 from provenance.services import appearance_update
 from tests.factories import AppearanceFactory, ClaimFactory, UserFactory
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks: PostgreSQL"),
+    pytest.mark.postgres,  # advisory locks
 ]
-HOLD_SECONDS = 0.5
+
+
+def _another_session_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        # Statistics views keep one snapshot per transaction unless cleared.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock')"
+        )
+        return cursor.fetchone()[0]
 
 
 def race(a, b, actor) -> dict[str, BaseException | None]:
     first_linked = threading.Event()
+    second_done = threading.Event()
     outcome: dict[str, BaseException | None] = {}
 
     def first():
@@ -33,7 +44,12 @@ def race(a, b, actor) -> dict[str, BaseException | None]:
             with transaction.atomic():
                 appearance_update(appearance=b, actor=actor, derived_from=[a])
                 first_linked.set()
-                time.sleep(HOLD_SECONDS)  # keep the edge uncommitted while the other runs
+                # Keep the edge uncommitted until the other edit is blocked on the lock, or,
+                # with no lock, has committed.
+                wait_until(
+                    lambda: second_done.is_set() or _another_session_waits_for_a_lock(),
+                    "the second edit to wait for the lock or finish",
+                )
             outcome["first"] = None
         except BaseException as exc:
             outcome["first"] = exc
@@ -50,6 +66,7 @@ def race(a, b, actor) -> dict[str, BaseException | None]:
         except BaseException as exc:
             outcome["second"] = exc
         finally:
+            second_done.set()
             connection.close()
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]

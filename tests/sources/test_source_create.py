@@ -70,6 +70,7 @@ def test_refuses_malformed_identifier(analyst):
     assert not Source.objects.exists()
 
 
+@pytest.mark.postgres  # SQLite's error names the columns, not the constraint
 def test_database_refuses_duplicate_normalized_identifier(analyst):
     first = SourceFactory(identifiers=[("x_handle", "maxseddon")])
     second = SourceFactory()

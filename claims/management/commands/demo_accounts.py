@@ -9,7 +9,8 @@ from claimtrail.accounts import DemoAccountsRefused, demo_accounts_create
 class Command(BaseCommand):
     help = (
         "With DEBUG on, create or reset one account per role with a new random password, "
-        "and print the passwords and API tokens. With DEBUG off, create none."
+        "and print the passwords and API tokens; the editor may also use the admin. "
+        "With DEBUG off, create none."
     )
 
     def handle(self, *args, **options):
@@ -27,6 +28,10 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Log in (browser):  {site}/api/auth/login/  (API docs: {site}/api/docs/)"
+        )
+        self.stdout.write(
+            f"Admin:             {site}/admin/ as editor (claims are read-only there; "
+            "review them with the admin actions)"
         )
         self.stdout.write(
             f"Get a token:       curl -X POST {site}/api/auth/token/ "

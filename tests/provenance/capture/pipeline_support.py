@@ -62,7 +62,7 @@ class LocalServer:
                         self.wfile.write(body[start : start + step])
                         self.wfile.flush()
                         if route.delay:
-                            time.sleep(route.delay)
+                            time.sleep(route.delay)  # a slow server, by request
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

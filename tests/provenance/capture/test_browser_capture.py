@@ -161,7 +161,8 @@ def test_default_settings_refuse_a_loopback_page_before_chromium_starts(
     assert capture.status == "failed"
     assert capture.error_code == "refused_address"
     assert capture.error_message == (
-        "Refused 127.0.0.1 (loopback). Captures fetch public internet addresses only."
+        "Refused 127.0.0.1 (loopback). Captures fetch public internet addresses only; "
+        "to allow a test network, list it in the CAPTURE_ALLOWED_NETWORKS setting."
     )
     assert (capture.blob, capture.screenshot, capture.dom, capture.warc) == ("", "", "", "")
     assert http_server.hits == []

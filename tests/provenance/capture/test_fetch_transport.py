@@ -86,7 +86,8 @@ def test_one_refused_address_in_the_answer_refuses_the_name(server, tmp_path, dn
 
     assert refused.value.message == (
         "Refused half.example: it resolves to 10.0.0.1 (private network). "
-        "Captures fetch public internet addresses only."
+        "Captures fetch public internet addresses only; "
+        "to allow a test network, list it in the CAPTURE_ALLOWED_NETWORKS setting."
     )
     assert connects.attempts == []
 

@@ -254,7 +254,7 @@ def test_slow_download_stops_at_the_deadline(server, tmp_path):
                 return
             handler.wfile.write(b"x" * 10)
             handler.wfile.flush()
-            time.sleep(0.1)
+            time.sleep(0.1)  # the slow server under test
 
     server.routes["/slow.mp4"] = trickle
     limits = FetchLimits(

@@ -137,9 +137,23 @@ def test_name_resolving_to_private_address_is_refused_after_one_lookup(dns, conn
 
     assert refused.value.message == (
         "Refused intranet.example: it resolves to 10.0.0.1 (private network). "
-        "Captures fetch public internet addresses only."
+        "Captures fetch public internet addresses only; "
+        "to allow a test network, list it in the CAPTURE_ALLOWED_NETWORKS setting."
     )
     assert dns.calls == ["intranet.example"]
+    assert connects.attempts == []
+
+
+def test_metadata_refusal_does_not_point_to_the_allowlist(dns, connects, settings):
+    settings.CAPTURE_ALLOWED_NETWORKS = ["169.254.0.0/16"]
+
+    with pytest.raises(CaptureRefused) as refused:
+        netguard.resolve_url("http://metadata.example/")
+
+    assert refused.value.message == (
+        "Refused metadata.example: it resolves to 169.254.169.254 (cloud metadata service). "
+        "Captures fetch public internet addresses only."
+    )
     assert connects.attempts == []
 
 
@@ -215,7 +229,8 @@ def test_default_settings_block_loopback(settings, tmp_path, connects, monkeypat
 
     assert refused.value.code == "refused_address"
     assert refused.value.message == (
-        "Refused 127.0.0.1 (loopback). Captures fetch public internet addresses only."
+        "Refused 127.0.0.1 (loopback). Captures fetch public internet addresses only; "
+        "to allow a test network, list it in the CAPTURE_ALLOWED_NETWORKS setting."
     )
     assert connects.attempts == []
     assert server.received == []

