@@ -1,7 +1,12 @@
-"""OpenAPI pieces shared by the apps' APIs: the error body and standard error responses."""
+"""OpenAPI pieces shared by the apps' APIs: the error body, standard error responses, and the
+AutoSchema that documents what every operation can answer and who may call it."""
 
+from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from claimtrail.permissions import READ_ACTIONS, RolePermission
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -25,6 +30,9 @@ ERROR_DESCRIPTIONS = {
     401: "Missing or invalid credentials.",
     403: "Not logged in, or lacking the role the action needs (the message names it).",
     404: "No such object, or one the caller may not see.",
+    413: "The request body is larger than the server accepts.",
+    415: "The request body is in a media type this operation does not take.",
+    429: "Too many requests; see Retry-After.",
 }
 
 
@@ -34,3 +42,56 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(response=ErrorSerializer, description=ERROR_DESCRIPTIONS[status])
         for status in statuses
     }
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's AutoSchema, told the rules of claimtrail.permissions.RolePermission
+    and of the error handler, so that generated clients know every answer they can get:
+
+    - reads that need no role (published data) list `{}` among their security options;
+    - each operation documents the errors it can answer, in the one error body: 401 where
+      credentials are read (a bad token), 403 where a role is needed, 404 for an object in
+      the path or a stale list cursor, 400 and 415 for a request body, 400 for list filters,
+      429 where requests are throttled. Errors an `extend_schema` names keep its wording.
+    """
+
+    def _is_public_read(self) -> bool:
+        action = getattr(self.view, "action", None)
+        required = getattr(self.view, "required_roles", {}).get(action)
+        return required is None and (self.method in SAFE_METHODS or action in READ_ACTIONS)
+
+    def get_auth(self) -> list[dict]:
+        auths = super().get_auth()
+        if auths and {} not in auths and self._is_public_read():
+            auths.append({})
+        return auths
+
+    def _error_statuses(self, operation: dict) -> set[int]:
+        statuses: set[int] = set()
+        is_list = self._is_list_view() and self.method == "GET"
+        if self.view.get_authenticators():
+            statuses.add(401)
+        role_checked = any(isinstance(p, RolePermission) for p in self.view.get_permissions())
+        if role_checked and not self._is_public_read():
+            statuses.add(403)
+        if "{" in self.path or (is_list and self._get_paginator() is not None):
+            statuses.add(404)
+        if "requestBody" in operation:
+            statuses |= {400, 415}
+        if is_list and any(p.get("in") == "query" for p in operation.get("parameters", [])):
+            statuses.add(400)
+        if self.view.get_throttles():
+            statuses.add(429)
+        return statuses
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        for status in sorted(self._error_statuses(operation)):
+            if str(status) not in responses:
+                (entry,) = error_responses(status).values()
+                responses[str(status)] = self._get_response_for_code(entry, str(status))
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation

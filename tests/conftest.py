@@ -5,7 +5,24 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests import schema_check
 from tests.factories import UserFactory
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "schema_unchecked(reason): responses of this test are not checked against the OpenAPI "
+        "schema (for requests the schema cannot describe; see tests/schema_check.py)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_openapi_schema(request, monkeypatch):
+    """Every /api/ response a test receives must be one the schema documents."""
+    if request.node.get_closest_marker("schema_unchecked"):
+        return
+    schema_check.install(monkeypatch, schema_check.session_checker)
 
 
 @pytest.fixture(autouse=True)
