@@ -51,9 +51,8 @@ def _json_schema(node: Any, *, strict: bool) -> Any:
     out = {key: _json_schema(value, strict=strict) for key, value in node.items()}
     for bound in ("minimum", "maximum"):
         exclusive = f"exclusive{bound.capitalize()}"
-        if isinstance(out.get(exclusive), bool):
-            if out.pop(exclusive):
-                out[exclusive] = out.pop(bound)
+        if isinstance(out.get(exclusive), bool) and out.pop(exclusive):
+            out[exclusive] = out.pop(bound)
     if strict and "properties" in out and "additionalProperties" not in out:
         out["additionalProperties"] = False
     if out.pop("nullable", False):
@@ -176,8 +175,7 @@ class ResponseChecker:
         )
         if errors:
             lines = [f"{operation.name} → {status}: the body does not match the schema"]
-            for error in errors[:5]:
-                lines.append(f"  at {error.json_path}: {_short(error)}")
+            lines += [f"  at {error.json_path}: {_short(error)}" for error in errors[:5]]
             if len(errors) > 5:
                 lines.append(f"  … and {len(errors) - 5} more")
             raise SchemaMismatch("\n".join(lines))

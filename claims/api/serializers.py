@@ -11,7 +11,7 @@ from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceR
 from sources.models import Source
 
 TEXT_MAX_LENGTH = 2000
-VERDICT_HELP = "Blank (\"\") until an editor sets a verdict."
+VERDICT_HELP = 'Blank ("") until an editor sets a verdict.'
 
 SUMMARY_MAX_LENGTH = 20000
 COMMENT_MAX_LENGTH = 10000

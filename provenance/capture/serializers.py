@@ -7,7 +7,6 @@ from rest_framework.reverse import reverse
 
 from provenance.models import Capture, CaptureStatus
 
-
 CHANGES = [("first", "first"), ("changed", "changed"), ("unchanged", "unchanged")]
 
 
