@@ -25,8 +25,25 @@ class ErrorSerializer(serializers.Serializer):
         ref_name = "Error"
 
 
+# DRF's CharField refuses NUL characters and, unless blank is allowed, text that is only
+# whitespace (it trims first): said as patterns, so that clients and fuzzers know. Where
+# blank is allowed drf-spectacular adds "" as a oneOf alternative, so the pattern must not
+# match "" itself.
+TEXT_PATTERN = "^[^\\u0000]+$"
+NON_BLANK_TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# `2023-05`, `2023-05-03` or an ISO 8601 date-time (claimtrail.lib.dates.parse_partial).
+PARTIAL_DATE_PATTERN = (
+    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])"
+    "(-(0[1-9]|[12][0-9]|3[01])"
+    "([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?"
+    "(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?)?$"
+)
+
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input: `fields` names each field at fault.",
+    400: (
+        "Invalid input: `fields` names each field at fault. An id in the body that names "
+        "nothing the caller can see is a 400 too, with code `unknown_reference`."
+    ),
     401: "Missing or invalid credentials.",
     403: "Not logged in, or lacking the role the action needs (the message names it).",
     404: "No such object, or one the caller may not see.",
@@ -53,7 +70,8 @@ class AutoSchema(openapi.AutoSchema):
       credentials are read (a bad token), 403 where a role is needed, 404 for an object in
       the path or a stale list cursor, 400 and 415 for a request body, 400 for list filters,
       429 where requests are throttled. Errors an `extend_schema` names keep its wording;
-    - request bodies are documented as JSON (see map_parsers).
+    - request bodies are documented as JSON (see map_parsers);
+    - text inputs say, as patterns, that NUL characters and blank-after-trimming are refused.
     """
 
     def _is_public_read(self) -> bool:
@@ -66,6 +84,13 @@ class AutoSchema(openapi.AutoSchema):
         if auths and {} not in auths and self._is_public_read():
             auths.append({})
         return auths
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and type(field) is serializers.CharField:
+            blank_ok = field.allow_blank or not field.trim_whitespace
+            schema.setdefault("pattern", TEXT_PATTERN if blank_ok else NON_BLANK_TEXT_PATTERN)
+        return schema
 
     def map_parsers(self) -> list[str]:
         """JSON is the documented request format. The views also parse forms (the browsable
