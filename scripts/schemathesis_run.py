@@ -151,6 +151,21 @@ def failures_from_report(report: Path) -> dict[tuple[str, str], str]:
     return found
 
 
+def errors_from_report(report: Path) -> list[str]:
+    """Errors that stopped schemathesis from testing something (not failed checks)."""
+    errors = []
+    for line in report.read_text().splitlines():
+        event = json.loads(line) if line.strip() else {}
+        for kind in ("NonFatalError", "FatalError", "Interrupted"):
+            if kind in event:
+                detail = event[kind]
+                label = detail.get("label") or detail.get("phase") or ""
+                info = detail.get("info") or detail.get("value") or {}
+                text = info.get("message") if isinstance(info, dict) else str(info)
+                errors.append(f"{kind} {label}: {str(text or detail)[:300]}")
+    return errors
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES)
@@ -205,6 +220,7 @@ def main() -> int:
             print(f"schemathesis wrote no report (exit {result.returncode})", file=sys.stderr)
             return 1
         failures = failures_from_report(report)
+        errors = errors_from_report(report)
     finally:
         if server is not None:
             stop(server)
@@ -225,10 +241,12 @@ def main() -> int:
     stale = allowed - set(failures)
     for operation, check in sorted(stale):
         print(f"  (allowlisted but not seen this run: {operation} {check})")
+    for error in errors:
+        print(f"  ERROR   {error}")
     if result.returncode not in (0, 1):
         print(f"schemathesis exited {result.returncode}", file=sys.stderr)
         return 1
-    return 1 if unexpected else 0
+    return 1 if unexpected or errors else 0
 
 
 if __name__ == "__main__":
