@@ -68,7 +68,7 @@ class AutoSchema(openapi.AutoSchema):
     - reads that need no role (published data) list `{}` among their security options;
     - each operation documents the errors it can answer, in the one error body: 401 where
       credentials are read (a bad token), 403 where a role is needed, 404 for an object in
-      the path or a stale list cursor, 400 and 415 for a request body, 400 for list filters,
+      the path or a stale list cursor, 400, 413 and 415 for a request body, 400 for filters,
       429 where requests are throttled. Errors an `extend_schema` names keep its wording;
     - request bodies are documented as JSON (see map_parsers);
     - text inputs say, as patterns, that NUL characters and blank-after-trimming are refused.
@@ -110,7 +110,7 @@ class AutoSchema(openapi.AutoSchema):
         if "{" in self.path or (is_list and self._get_paginator() is not None):
             statuses.add(404)
         if "requestBody" in operation:
-            statuses |= {400, 415}
+            statuses |= {400, 413, 415}
         if is_list and any(p.get("in") == "query" for p in operation.get("parameters", [])):
             statuses.add(400)
         if self.view.get_throttles():

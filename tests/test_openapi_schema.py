@@ -158,3 +158,84 @@ def test_spectacular_validates_without_warnings(tmp_path):
         stderr=out,
     )
     assert (tmp_path / "schema.yaml").stat().st_size > 0
+
+
+# --- The real document ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def document():
+    return schema_check.generate_document()
+
+
+def _operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_public_reads_need_no_credentials_and_writes_do(document):
+    for path, method, operation in _operations(document):
+        security = operation.get("security", [])
+        if path == "/api/auth/token/":
+            assert security == [], (path, method)
+        elif method == "get":
+            assert security == [{"tokenAuth": []}, {"cookieAuth": []}, {}], (path, method)
+        else:
+            assert {} not in security and security, (path, method)
+
+
+def test_every_operation_documents_bad_credentials_and_writes_their_role(document):
+    for path, method, operation in _operations(document):
+        responses = set(operation["responses"])
+        if path == "/api/auth/token/":
+            assert responses == {"200", "400", "413", "415", "429"}
+            continue
+        assert "401" in responses, (path, method)
+        assert ("403" in responses) == (method != "get"), (path, method)
+        assert ("404" in responses) == ("{" in path or method == "get"), (path, method)
+        if "requestBody" in operation:
+            assert {"400", "413", "415"} <= responses, (path, method)
+
+
+def test_request_bodies_are_json_except_the_evidence_upload(document):
+    for path, method, operation in _operations(document):
+        content = set(operation.get("requestBody", {}).get("content", {}))
+        if (path, method) == ("/api/evidence/", "post"):
+            assert content == {"application/json", "multipart/form-data"}
+        else:
+            assert content <= {"application/json"}, (path, method)
+
+
+def test_unreviewed_verdicts_are_blank_members_of_the_schema(document):
+    schemas = document["components"]["schemas"]
+    for component, field in [
+        ("ClaimList", "verdict"),
+        ("ClaimDetail", "verdict"),
+        ("ReviewEvent", "from_verdict"),
+        ("ReviewEvent", "to_verdict"),
+    ]:
+        options = schemas[component]["properties"][field]["oneOf"]
+        assert {"$ref": "#/components/schemas/BlankEnum"} in options, component
+    assert schemas["BlankEnum"]["enum"] == [""]
+
+
+def test_capture_change_fields_are_nullable(document):
+    properties = document["components"]["schemas"]["Capture"]["properties"]
+    assert properties["change"]["nullable"] is True
+    assert properties["changed_from"]["nullable"] is True
+
+
+def test_pagination_envelope_always_has_next_and_previous(document):
+    page = document["components"]["schemas"]["PaginatedClaimListList"]
+    assert page["required"] == ["next", "previous", "results"]
+    assert page["properties"]["next"]["nullable"] is True
+
+
+def test_evidence_json_create_requires_a_url(document):
+    link = document["components"]["schemas"]["EvidenceLinkCreateRequest"]
+    upload = document["components"]["schemas"]["EvidenceUploadCreateRequest"]
+    assert "url" in link["required"]
+    assert "file" in upload["required"]
+    description = document["paths"]["/api/evidence/"]["post"]["description"]
+    assert "Send exactly one of `url`" in description
