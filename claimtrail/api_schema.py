@@ -45,7 +45,10 @@ ERROR_DESCRIPTIONS = {
         "nothing the caller can see is a 400 too, with code `unknown_reference`."
     ),
     401: "Missing or invalid credentials.",
-    403: "Not logged in, or lacking the role the action needs (the message names it).",
+    403: (
+        "Lacking the role the action needs (the message names it), or a session request "
+        "without its CSRF token."
+    ),
     404: "No such object, or one the caller may not see.",
     413: "The request body is larger than the server accepts.",
     415: "The request body is in a media type this operation does not take.",
