@@ -11,7 +11,6 @@ from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.text import slugify
 from django_filters.fields import IsoDateTimeField
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -133,7 +132,8 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
-@extend_schema_field(OpenApiTypes.STR)
+# A tag name is kept when its slug is not empty: it has a letter or digit somewhere.
+@extend_schema_field({"type": "string", "pattern": "[^\\W_]"})
 class TagFilter(filters.MultipleChoiceFilter):
     field_class = TagSlugsField
 

@@ -34,3 +34,25 @@ class CursorPage(CursorPagination):
             return super().decode_cursor(request)
         except NotFound as exc:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from exc
+
+    def get_paginated_response_schema(self, schema):
+        """The envelope as sent: `next` and `previous` are always there, null at either end."""
+
+        def link(description: str) -> dict:
+            return {
+                "type": "string",
+                "format": "uri",
+                "nullable": True,
+                "description": description,
+                "example": f"https://claimtrail.example/api/claims/?{self.cursor_query_param}=cD0y",
+            }
+
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": link("The next page; null on the last."),
+                "previous": link("The previous page; null on the first."),
+                "results": schema,
+            },
+        }

@@ -2,8 +2,10 @@
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from claimtrail.api_schema import PARTIAL_DATE_PATTERN
 from claimtrail.lib import dates
 from provenance.models import Appearance, CaptureStatus, Evidence
 from provenance.selectors import evidence_filter_by_claim
@@ -11,6 +13,7 @@ from provenance.selectors import evidence_filter_by_claim
 NO_CAPTURE = "none"
 
 
+@extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
 class PublishedBoundFilter(django_filters.CharFilter):
     """A bound on `published_at` given as 2023-05, 2023-05-03 or a date-time.
 

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
+from tests import schema_check
 from tests.factories import UserFactory
 
 
@@ -17,6 +18,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "schema_unchecked(reason): responses of this test are not checked against the OpenAPI "
+        "schema (for requests the schema cannot describe; see tests/schema_check.py)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_openapi_schema(request, monkeypatch):
+    """Every /api/ response a test receives must be one the schema documents."""
+    if request.node.get_closest_marker("schema_unchecked"):
+        return
+    schema_check.install(monkeypatch, schema_check.session_checker)
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,8 @@ from provenance.models import Appearance, EvidenceClaim, EvidenceKind, EvidenceR
 from sources.models import Source
 
 TEXT_MAX_LENGTH = 2000
+VERDICT_HELP = 'Blank ("") until an editor sets a verdict.'
+
 SUMMARY_MAX_LENGTH = 20000
 COMMENT_MAX_LENGTH = 10000
 TAG_MAX_LENGTH = 64
@@ -70,6 +72,9 @@ def _revision_ref(claim) -> dict | None:
 class ClaimListSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices, allow_blank=True, read_only=True, help_text=VERDICT_HELP
+    )
     created_by = serializers.CharField(
         source="created_by_username", read_only=True, allow_null=True
     )
@@ -194,6 +199,12 @@ class ReviewCaptureSerializer(serializers.Serializer):
 class ReviewEventSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     actor = serializers.CharField(source="actor_username", read_only=True, allow_null=True)
+    from_verdict = serializers.ChoiceField(
+        choices=Verdict.choices, allow_blank=True, read_only=True, help_text=VERDICT_HELP
+    )
+    to_verdict = serializers.ChoiceField(
+        choices=Verdict.choices, allow_blank=True, read_only=True, help_text=VERDICT_HELP
+    )
     captures = ReviewCaptureSerializer(source="capture_links", many=True, read_only=True)
 
     class Meta:
@@ -230,6 +241,9 @@ class PublicationChangeSerializer(serializers.Serializer):
 class ClaimDetailSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    verdict = serializers.ChoiceField(
+        choices=Verdict.choices, allow_blank=True, read_only=True, help_text=VERDICT_HELP
+    )
     created_by = serializers.CharField(
         source="created_by_username", read_only=True, allow_null=True
     )

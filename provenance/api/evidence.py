@@ -78,12 +78,16 @@ class EvidenceWriteSerializer(WriteSerializer):
 
 
 class EvidenceLinkCreateSerializer(EvidenceWriteSerializer):
+    """The JSON form of a create (schema only: EvidenceCreateSerializer validates)."""
+
     url = serializers.URLField(
-        max_length=2000, required=False, allow_blank=True, help_text="Address to capture."
+        max_length=2000, help_text="Address to capture; a JSON body cannot carry a file."
     )
 
 
 class EvidenceUploadCreateSerializer(EvidenceWriteSerializer):
+    """The multipart form of a create (schema only: EvidenceCreateSerializer validates)."""
+
     file = serializers.FileField(
         max_length=255, allow_empty_file=False, help_text="The file to preserve."
     )
@@ -92,6 +96,9 @@ class EvidenceUploadCreateSerializer(EvidenceWriteSerializer):
 class EvidenceCreateSerializer(EvidenceLinkCreateSerializer):
     """Either `url` (JSON or form) or `file` (multipart); the service checks it is one."""
 
+    url = serializers.URLField(
+        max_length=2000, required=False, allow_blank=True, help_text="Address to capture."
+    )
     file = serializers.FileField(required=False, max_length=255, allow_empty_file=False)
 
 
@@ -112,8 +119,9 @@ class EvidenceUpdateSerializer(EvidenceCreateSerializer):
     create=extend_schema(
         summary="Add evidence: a link to capture (JSON) or an uploaded file (multipart)",
         description=(
-            "The first capture is queued once the evidence is saved. Uploads larger than "
-            "the server's limit are refused with a 400."
+            "Send exactly one of `url` (a JSON or form body) and `file` (a multipart body): "
+            "both, or neither, is a 400. The first capture is queued once the evidence is "
+            "saved. Uploads larger than the server's limit are refused with a 400."
         ),
         request={
             "application/json": EvidenceLinkCreateSerializer,

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
+from claimtrail.api_schema import PARTIAL_DATE_PATTERN
 from claimtrail.lib import dates
 from claimtrail.parsers import JSONTooDeep, json_loads
 from provenance.models import EvidenceRelation
@@ -19,6 +20,7 @@ RELATIONS = EvidenceRelation.values
     {
         "type": "string",
         "nullable": True,
+        "pattern": PARTIAL_DATE_PATTERN,
         "description": (
             "`2023-05` (month), `2023-05-03` (day) or an ISO 8601 date-time (exact; UTC if "
             "no offset). The precision follows from the form unless `published_precision` "

@@ -120,7 +120,11 @@ class CaptureViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Download the captured bytes",
-        responses={(200, "application/octet-stream"): BINARY, **ERRORS_READ},
+        description=(
+            "Served with the content type detected from the bytes (any media type; "
+            "application/octet-stream when unknown)."
+        ),
+        responses={(200, "*/*"): BINARY, **ERRORS_READ},
     )
     @action(detail=True, **DOWNLOAD)
     def blob(self, request, public_id=None):

@@ -7,6 +7,8 @@ from rest_framework.reverse import reverse
 
 from provenance.models import Capture, CaptureStatus
 
+CHANGES = [("first", "first"), ("changed", "changed"), ("unchanged", "unchanged")]
+
 
 class CaptureErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable reason, e.g. gone, timeout, refused_address.")
@@ -39,10 +41,11 @@ class CaptureSerializer(serializers.Serializer):
     error = serializers.SerializerMethodField()
     gone = serializers.SerializerMethodField(help_text="The server answered 404 or 410.")
     change = serializers.SerializerMethodField(
-        help_text="first, changed or unchanged against the previous successful capture."
+        help_text="first, changed or unchanged against the previous successful capture; null "
+        "until the capture succeeds."
     )
     changed_from = serializers.SerializerMethodField(
-        help_text="SHA-256 of the previous capture when the bytes changed."
+        help_text="SHA-256 of the previous capture when the bytes changed, else null."
     )
     requested_url = serializers.CharField()
     final_url = serializers.CharField()
@@ -77,11 +80,13 @@ class CaptureSerializer(serializers.Serializer):
     def get_gone(self, capture: Capture) -> bool:
         return capture.error_code == "gone"
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(
+        serializers.ChoiceField(choices=CHANGES, allow_null=True, help_text=change.help_text)
+    )
     def get_change(self, capture: Capture):
         return capture.metadata.get("change")
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_changed_from(self, capture: Capture):
         return capture.metadata.get("changed_from")
 
