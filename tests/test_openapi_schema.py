@@ -193,7 +193,8 @@ def test_every_operation_documents_bad_credentials_and_writes_their_role(documen
             continue
         assert "401" in responses, (path, method)
         assert ("403" in responses) == (method != "get"), (path, method)
-        assert ("404" in responses) == ("{" in path or method == "get"), (path, method)
+        if "{" in path:  # an object in the path: missing or hidden
+            assert "404" in responses, (path, method)
         if "requestBody" in operation:
             assert {"400", "413", "415"} <= responses, (path, method)
 

@@ -56,6 +56,11 @@ API_TOUR_EXPECTED = {
     # Downloads are files, not JSON.
     "/blob/": (200, "file"),
     "/warc/": (200, "file"),
+    "export.csv": (200, "file"),
+    # Exports in their own formats, printed to the terminal.
+    "format=provn": (200, "text/provenance-notation"),
+    "format=ttl": (200, "text/turtle"),
+    "/claimreview/": (200, "application/ld+json"),
 }
 CREATED_KIND = {
     "/api/claims/": "claim-id",
@@ -223,9 +228,11 @@ def test_api_tour_examples_run_verbatim(live_gunicorn, tmp_path, settings):
             elif "-X POST" in command and int(status) == 201:
                 path = re.search(r'\$B(/api/[a-z]+/)"', command).group(1)
                 ids[CREATED_KIND[path]] = data["id"]
-        else:
+        elif expected[1] == "file":
             assert content_type != "application/json", (command, content_type)
             assert [f.stat().st_size > 0 for f in cwd.iterdir()] == [True], command
+        else:
+            assert (content_type, bool(body.strip())) == (expected[1], True), command
     assert len(results) == len([c for c in api_tour_commands() if c.startswith("curl")])
 
 

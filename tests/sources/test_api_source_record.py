@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from claims.services import claim_review
-from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory
+from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, publish_again
 from tests.schema_check import assert_matches_schema
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,8 @@ def tass(editor):
             stance=stance,
             published_at=datetime(2023, 5, 1 + n, tzinfo=UTC),
         )
+    for claim in (*refuted, supported):  # the public reads what was published
+        publish_again(claim, actor=editor)
     return source
 
 
