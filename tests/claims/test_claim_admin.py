@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from claims.models import Claim, ClaimRelation, ReviewEvent
+from claims.models import Claim, ClaimRelation, PublishedRevision, ReviewEvent
 from claims.services import claim_relation_create, claim_review
-from tests.factories import ClaimFactory
+from tests.factories import ClaimFactory, PublishedClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,4 +123,17 @@ def test_admin_shows_relations_and_review_events(client, admin_user):
 
     assert relations.status_code == relation.status_code == events.status_code == 200
     assert detail.status_code == 200
+    assert b'name="_save"' not in detail.content
+
+
+def test_admin_shows_published_revisions_read_only(client, admin_user):
+    claim = PublishedClaimFactory(text="Frozen for the admin")
+    revision = PublishedRevision.objects.get(claim=claim)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/claims/publishedrevision/")
+    detail = client.get(f"/admin/claims/publishedrevision/{revision.pk}/change/")
+
+    assert listing.status_code == detail.status_code == 200
+    assert revision.sha256.encode() in listing.content
     assert b'name="_save"' not in detail.content

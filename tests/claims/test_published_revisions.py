@@ -257,3 +257,19 @@ def test_source_detail_shows_anonymous_the_published_claim_text(anon_client, ana
     body = anon_client.get(f"/api/sources/{source.public_id}/").json()
 
     assert [made["claim"]["text"] for made in body["claims_made"]] == ["As published"]
+
+
+def test_public_detail_shows_captures_finished_after_publication(anon_client):
+    claim = PublishedClaimFactory()
+    evidence = EvidenceFactory(claims=[claim])
+    publish_again(claim)
+    revision = PublishedRevision.objects.get(claim=claim, number=2)
+    capture = make_succeeded_capture(evidence, content=b"preserved later")
+
+    [item] = anon_client.get(_url(claim)).json()["evidence"]
+
+    # Preserving evidence is not an editor's decision: the public sees it as it happens.
+    published_capture = revision.payload["evidence"][0]["latest_capture"] or {}
+    assert published_capture.get("id") != str(capture.public_id)
+    assert item["latest_capture"]["id"] == str(capture.public_id)
+    assert item["latest_capture"]["sha256"] == capture.sha256
