@@ -14,6 +14,7 @@ from claims.models import Claim, PublishedRevision, ReviewEvent
 from claims.services import claim_review, claim_update
 from claimtrail.exceptions import DomainError
 from claimtrail.lib.canonical import canonical_bytes, canonical_sha256
+from provenance.services import appearance_update
 from tests.claims.conftest import make_succeeded_capture
 from tests.factories import (
     AppearanceFactory,
@@ -273,3 +274,21 @@ def test_public_detail_shows_captures_finished_after_publication(anon_client):
     assert published_capture.get("id") != str(capture.public_id)
     assert item["latest_capture"]["id"] == str(capture.public_id)
     assert item["latest_capture"]["sha256"] == capture.sha256
+
+
+def test_appearance_edited_after_publication_waits_for_re_publication(anon_client, analyst):
+    claim = PublishedClaimFactory()
+    appearance = AppearanceFactory(claim=claim, quote="As published")
+    publish_again(claim)
+
+    appearance_update(appearance=appearance, actor=analyst, quote="As edited since")
+
+    assert anon_client.get(f"/api/appearances/{appearance.public_id}/").status_code == 404
+    [shown] = anon_client.get(_url(claim)).json()["appearances"]
+    assert shown["quote"] == "As published"
+
+    publish_again(claim)
+
+    response = anon_client.get(f"/api/appearances/{appearance.public_id}/")
+    assert response.status_code == 200
+    assert response.json()["quote"] == "As edited since"
