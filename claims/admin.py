@@ -5,7 +5,14 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import services
-from claims.models import CREDIBILITY_HELP, Claim, ClaimRelation, ReviewEvent, ReviewEventCapture
+from claims.models import (
+    CREDIBILITY_HELP,
+    Claim,
+    ClaimRelation,
+    PublishedRevision,
+    ReviewEvent,
+    ReviewEventCapture,
+)
 from claimtrail.exceptions import DomainError
 
 State = Claim.ReviewState
@@ -125,3 +132,15 @@ class ReviewEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["=public_id", "claim__text", "comment"]
     date_hierarchy = "created_at"
     inlines = [ReviewEventCaptureInline]
+
+
+@admin.register(PublishedRevision)
+class PublishedRevisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """What each publication froze (claims.revisions); written by claim_review only."""
+
+    list_display = ["claim", "number", "sha256", "published_by", "created_at"]
+    list_select_related = ["claim", "published_by"]
+    search_fields = ["=public_id", "=sha256", "claim__text"]
+    date_hierarchy = "created_at"
+    fields = ["claim", "number", "sha256", "published_by", "created_at", "payload"]
+    readonly_fields = fields

@@ -22,9 +22,9 @@ from provenance.models import Evidence
 
 PUBLISHED = Claim.ReviewState.PUBLISHED
 
-# Keys of the detail that are not the published content itself: bookkeeping that changes
-# on every save or review, and what a capture worker (not an editor) changes.
-_NOT_CONTENT = {"updated_at", "reviewed_at", "reviewed_by", "review_state", "created_at"}
+# What the diff compares: the claim's content, not its bookkeeping (updated_at, review
+# state and who reviewed it change with every save or review); of evidence, not what a
+# capture worker changes.
 _CLAIM_FIELDS = ("text", "summary", "tags", "first_seen", "verdict", "credibility")
 _EVIDENCE_IGNORED = {"latest_capture"}
 
@@ -211,9 +211,11 @@ def working_differs(*, claim: Claim) -> bool:
 def published_detail(*, public_id: uuid.UUID) -> dict | None:
     """What anonymous readers see of a claim: its current revision while it is published.
 
-    Three queries at most whatever the size: the claim with its revision's payload, its
-    review events (live), and which related claims are still published (with their
-    published text). None when the claim does not exist or is not published.
+    Four queries at most whatever the size: the claim with its revision's payload, its
+    review events (live), which related claims are still published (with their published
+    text), and the latest capture of each evidence item now: preserving evidence goes on
+    after publication (a capture queued then has finished since), and is not an editor's
+    decision. None when the claim does not exist or is not published.
     """
     from claims.detail import claim_review_event_rows
 
@@ -237,13 +239,50 @@ def published_detail(*, public_id: uuid.UUID) -> dict | None:
     related = payload["related_claims"]
     texts = _published_texts([relation["claim"]["id"] for relation in related])
     return {
-        "published_payload": {**payload, "related_claims": _public_related(related, texts)},
+        "published_payload": {
+            **payload,
+            "related_claims": _public_related(related, texts),
+            "evidence": _with_latest_captures(payload["evidence"]),
+        },
         "revision": {
             field: found[f"published_revision__{field}"]
             for field in ("public_id", "number", "sha256", "created_at")
         },
         "review_events": claim_review_event_rows(claim_id=found["id"]),
     }
+
+
+def _with_latest_captures(evidence: list[dict]) -> list[dict]:
+    """The payload's evidence items, each with its latest capture as of now (one query);
+    an item deleted since keeps the capture it was published with."""
+    from claims.api.payloads import latest_capture_item
+    from provenance.selectors import evidence_with_latest_capture
+
+    if not evidence:
+        return evidence
+    rows = evidence_with_latest_capture(
+        Evidence.objects.filter(public_id__in=[item["id"] for item in evidence])
+    ).values(
+        "public_id",
+        "latest_capture_public_id",
+        "latest_capture_status",
+        "latest_capture_sha256",
+        "latest_capture_finished_at",
+        "latest_capture_error_code",
+    )
+    latest = {
+        str(row["public_id"]): latest_capture_item(
+            {
+                key.replace("latest_capture_", "latest_capture__"): value
+                for key, value in row.items()
+            }
+        )
+        for row in rows
+    }
+    return [
+        {**item, "latest_capture": latest[item["id"]]} if item["id"] in latest else item
+        for item in evidence
+    ]
 
 
 # --- Differences -------------------------------------------------------------------------

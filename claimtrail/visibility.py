@@ -4,10 +4,10 @@ Viewers and the roles above see every row. Everyone else (anonymous visitors, ac
 without a role) sees only what an editor published (claims.revisions):
 - a claim: published (`published_claim_q`, the one place that says what that means), and
   then what they read of it is its current published revision, not the working copy;
-- an appearance: it is in the current revision of a published claim (rows added since
-  wait for an editor to publish the claim again);
-- evidence: it is in the current revision of a published claim; a claim link of it, when
-  it is in the current revision of that claim;
+- an appearance: it is in the current revision of a published claim and unchanged since
+  (rows added or edited since wait for an editor to publish the claim again);
+- evidence: likewise; a claim link of it, when it is in the current revision of that
+  claim;
 - a source: it made a visible appearance;
 - a capture: its evidence is visible.
 
@@ -67,11 +67,16 @@ def claim_visible_q(actor, path: str = "") -> Q:
 
 def _in_current_revision(through, column: str, outer: str) -> Q:
     """The row `outer` (an OuterRef path) is in the current revision of a published claim,
-    by the revision's membership table `through` (its column `column`)."""
+    by the revision's membership table `through` (its column `column`), and unchanged since
+    that revision: an edited row waits for re-publication like an added one (its edit must
+    not show before an editor publishes it; the claim detail shows it as published)."""
     members = through.objects.filter(
         published_claim_q("publishedrevision__claim"),
         publishedrevision__claim__published_revision=F("publishedrevision_id"),
-        **{column: OuterRef(outer)},
+        **{
+            column: OuterRef(outer),
+            f"{column}__updated_at__lte": F("publishedrevision__created_at"),
+        },
     )
     return Q(Exists(members))
 

@@ -103,16 +103,23 @@ def _appearance(row: dict, tz: tzinfo) -> dict:
     }
 
 
+def latest_capture_item(row: dict, tz: tzinfo | None = None) -> dict | None:
+    """The `latest_capture__*` columns of a row as an evidence item's `latest_capture`."""
+    if row["latest_capture__public_id"] is None:
+        return None
+    return {
+        "id": str(row["latest_capture__public_id"]),
+        "status": row["latest_capture__status"],
+        "sha256": row["latest_capture__sha256"],
+        "finished_at": _datetime(
+            row["latest_capture__finished_at"], tz or timezone.get_current_timezone()
+        ),
+        "error_code": row["latest_capture__error_code"],
+    }
+
+
 def _evidence(row: dict, tz: tzinfo) -> dict:
-    capture = None
-    if row["latest_capture__public_id"] is not None:
-        capture = {
-            "id": str(row["latest_capture__public_id"]),
-            "status": row["latest_capture__status"],
-            "sha256": row["latest_capture__sha256"],
-            "finished_at": _datetime(row["latest_capture__finished_at"], tz),
-            "error_code": row["latest_capture__error_code"],
-        }
+    capture = latest_capture_item(row, tz)
     return {
         "id": str(row["evidence__public_id"]),
         "kind": row["evidence__kind"],

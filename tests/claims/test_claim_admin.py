@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from claims.models import Claim, ClaimRelation, ReviewEvent
+from claims.models import Claim, ClaimRelation, PublishedRevision, ReviewEvent
 from claims.services import claim_relation_create, claim_review
 from tests.factories import ClaimFactory, PublishedClaimFactory
 
@@ -166,3 +166,16 @@ def test_admin_claim_page_explains_the_credibility_scale(client, admin_user):
     assert detail.status_code == 200
     assert "Admiralty (NATO) scale" in detail.content.decode()
     assert "6 means there is too little to judge" in detail.content.decode()
+
+
+def test_admin_shows_published_revisions_read_only(client, admin_user):
+    claim = PublishedClaimFactory(text="Frozen for the admin")
+    revision = PublishedRevision.objects.get(claim=claim)
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/claims/publishedrevision/")
+    detail = client.get(f"/admin/claims/publishedrevision/{revision.pk}/change/")
+
+    assert listing.status_code == detail.status_code == 200
+    assert revision.sha256.encode() in listing.content
+    assert b'name="_save"' not in detail.content

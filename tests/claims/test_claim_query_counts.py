@@ -98,8 +98,9 @@ def test_list_query_count_with_search_and_filters(
 
 
 # Anonymous detail: the claim with its revision's payload, its review events, which related
-# claims are still published (no roles query: an anonymous user has none).
-ANONYMOUS_DETAIL_QUERIES = 3
+# claims are still published, the evidence's latest captures now (no roles query: an
+# anonymous user has none).
+ANONYMOUS_DETAIL_QUERIES = 4
 # Anonymous list: the page of rows (+ revision columns, counts as subqueries), its tags.
 ANONYMOUS_LIST_QUERIES = 2
 

@@ -14,6 +14,7 @@ from claims.models import Claim, PublishedRevision, ReviewEvent
 from claims.services import claim_review, claim_update
 from claimtrail.exceptions import DomainError
 from claimtrail.lib.canonical import canonical_bytes, canonical_sha256
+from provenance.services import appearance_update
 from tests.claims.conftest import make_succeeded_capture
 from tests.factories import (
     AppearanceFactory,
@@ -257,3 +258,37 @@ def test_source_detail_shows_anonymous_the_published_claim_text(anon_client, ana
     body = anon_client.get(f"/api/sources/{source.public_id}/").json()
 
     assert [made["claim"]["text"] for made in body["claims_made"]] == ["As published"]
+
+
+def test_public_detail_shows_captures_finished_after_publication(anon_client):
+    claim = PublishedClaimFactory()
+    evidence = EvidenceFactory(claims=[claim])
+    publish_again(claim)
+    revision = PublishedRevision.objects.get(claim=claim, number=2)
+    capture = make_succeeded_capture(evidence, content=b"preserved later")
+
+    [item] = anon_client.get(_url(claim)).json()["evidence"]
+
+    # Preserving evidence is not an editor's decision: the public sees it as it happens.
+    published_capture = revision.payload["evidence"][0]["latest_capture"] or {}
+    assert published_capture.get("id") != str(capture.public_id)
+    assert item["latest_capture"]["id"] == str(capture.public_id)
+    assert item["latest_capture"]["sha256"] == capture.sha256
+
+
+def test_appearance_edited_after_publication_waits_for_re_publication(anon_client, analyst):
+    claim = PublishedClaimFactory()
+    appearance = AppearanceFactory(claim=claim, quote="As published")
+    publish_again(claim)
+
+    appearance_update(appearance=appearance, actor=analyst, quote="As edited since")
+
+    assert anon_client.get(f"/api/appearances/{appearance.public_id}/").status_code == 404
+    [shown] = anon_client.get(_url(claim)).json()["appearances"]
+    assert shown["quote"] == "As published"
+
+    publish_again(claim)
+
+    response = anon_client.get(f"/api/appearances/{appearance.public_id}/")
+    assert response.status_code == 200
+    assert response.json()["quote"] == "As edited since"

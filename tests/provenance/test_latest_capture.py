@@ -15,6 +15,7 @@ def page_with_browser_capture(settings):
     settings.CAPTURE_BROWSER_ENABLED = True
     claim = PublishedClaimFactory()
     evidence = EvidenceFactory(kind="web_page", url="https://example.org/a", claims=[claim])
+    publish_again(claim)
     fetch = Capture.objects.get(evidence=evidence, method=Capture.Method.FETCH)
     browser = Capture.objects.get(evidence=evidence, method=Capture.Method.BROWSER)
     assert (browser.created_at, browser.pk) > (fetch.created_at, fetch.pk)
