@@ -52,11 +52,12 @@ def _appearances(claim_id: int) -> QuerySet[Appearance]:
     return (
         Appearance.objects.filter(claim_id=claim_id)
         .annotate(upstream_public_id=F("derived_from__public_id"))
+        # Undated appearances last on every database (SQLite sorts nulls first).
         .order_by(
-            "published_at",
+            F("published_at").asc(nulls_last=True),
             "created_at",
             "id",
-            "derived_from__published_at",
+            F("derived_from__published_at").asc(nulls_last=True),
             "derived_from__created_at",
             "derived_from__id",
         )

@@ -17,7 +17,8 @@ from claims.services import claim_delete, claim_review
 from claimtrail.exceptions import DomainError
 from tests.factories import ClaimFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Row locks while another transaction waits: PostgreSQL (SQLite locks the whole file).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 HOLD_SECONDS = 0.5
 
 

@@ -295,6 +295,7 @@ def test_upload_missing_from_storage_fails_with_reason(capture_settings):
     )
 
 
+@pytest.mark.postgres  # two writers at once: SQLite locks the whole file
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_one_capture_fetch_it_once(capture_settings, http_server):
     """The conditional UPDATE is the guard: without it both threads would fetch."""

