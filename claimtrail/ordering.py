@@ -1,5 +1,7 @@
 """`ordering` for the API's lists: an unknown field is a 400 listing the allowed ones."""
 
+import re
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -30,9 +32,11 @@ class StrictOrderingFilter(OrderingFilter):
         parameters = super().get_schema_operation_parameters(view)
         fields = getattr(view, "ordering_fields", None)
         if isinstance(fields, list | tuple):
+            one = f"-?({'|'.join(re.escape(field) for field in fields)})"
             for parameter in parameters:
                 parameter["description"] = (
                     f"Sort by {', '.join(fields)}; prefix with - for descending, "
                     "comma-separate several."
                 )
+                parameter["schema"] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
         return parameters

@@ -35,6 +35,18 @@ class CursorPage(CursorPagination):
         except NotFound as exc:
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from exc
 
+    def get_schema_operation_parameters(self, view):
+        """`page_size` with the bounds the API enforces (a 400 outside them)."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
+
     def get_paginated_response_schema(self, schema):
         """The envelope as sent: `next` and `previous` are always there, null at either end."""
 

@@ -140,7 +140,7 @@ class ClaimReviewView(ExportView):
             )
             for media_type in ("application/ld+json", "application/json")
         }
-        | export_error_responses(404),
+        | export_error_responses(400, 404),
     )
     def get(self, request, public_id=None):
         parsed = parse_public_id(public_id)
