@@ -133,6 +133,32 @@ def _latest_succeeded_captures(claim: Claim) -> list:
     )
 
 
+def _lock_relied_on(*, claim: Claim, captures: list | None) -> list:
+    """The captures a review relies on, read once their evidence rows are locked.
+
+    evidence_delete locks the evidence row too, so a deletion either commits before this
+    reads (its captures are then gone and not chosen) or waits and sees the review's links
+    (and refuses). Given captures deleted meanwhile are a 400, not a foreign-key error.
+    """
+    from provenance.models import Capture, Evidence
+
+    if captures is None:
+        evidence = Evidence.objects.filter(claim_links__claim=claim)
+    else:
+        evidence = Evidence.objects.filter(pk__in={capture.evidence_id for capture in captures})
+    list(evidence.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    if captures is None:
+        return _latest_succeeded_captures(claim)
+    still_there = set(
+        Capture.objects.filter(pk__in=[c.pk for c in captures]).values_list("pk", flat=True)
+    )
+    gone = [capture for capture in captures if capture.pk not in still_there]
+    if gone:
+        message = f"Capture {gone[0].public_id} was deleted meanwhile; review again."
+        raise DomainError(message, code="unknown_reference", fields={"captures": [message]})
+    return captures
+
+
 @transaction.atomic
 def claim_review(
     *,
@@ -149,7 +175,8 @@ def claim_review(
     Locks the claim row. Publishing, archiving, taking a claim out of `published`, and any
     verdict or credibility change need the editor role; a published claim needs a verdict.
     The event keeps the captures the decision relied on (by default the latest succeeded
-    capture of each linked evidence item) with their SHA-256. Publishing, and publishing a
+    capture of each linked evidence item) with their SHA-256, read with their evidence rows
+    locked (see _lock_relied_on). Publishing, and publishing a
     published claim again once its working copy or verdict changed, freezes a new
     published revision (claims.revisions) that the event links to. The event is sealed
     into the claim's hash chain (claims.review_chain).
@@ -214,7 +241,7 @@ def claim_review(
     )
     event.full_clean()
     event.save()
-    relied_on = _latest_succeeded_captures(claim) if captures is None else captures
+    relied_on = _lock_relied_on(claim=claim, captures=captures)
     ReviewEventCapture.objects.bulk_create(
         [ReviewEventCapture(review_event=event, capture=c, sha256=c.sha256) for c in relied_on]
     )

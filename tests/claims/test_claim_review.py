@@ -206,3 +206,21 @@ def test_review_keeps_the_page_and_its_browser_capture_not_an_embedded_image(edi
         page_fetch.pk,
         rendered.pk,
     }
+
+
+def test_review_refuses_a_given_capture_deleted_meanwhile(editor):
+    from provenance.services import evidence_delete
+
+    claim = ClaimFactory(actor=editor)
+    evidence = EvidenceFactory(actor=editor, claims=[claim])
+    capture = make_succeeded_capture(evidence)
+    evidence_delete(actor=editor, evidence=evidence)  # after the caller picked the capture
+
+    with pytest.raises(DomainError) as refused:
+        claim_review(claim=claim, actor=editor, to_state="in_review", captures=[capture])
+
+    assert (
+        refused.value.message == f"Capture {capture.public_id} was deleted meanwhile; review again."
+    )
+    assert refused.value.fields == {"captures": [refused.value.message]}
+    assert ReviewEvent.objects.filter(claim=claim).count() == 0
