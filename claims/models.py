@@ -184,8 +184,9 @@ class ReviewEvent(PublicModel):
     """One review-state or verdict change, and the captures the decision relied on."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="review_events")
+    # PROTECT: the event's hash covers who decided; deactivate a reviewer, don't delete one.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     from_state = models.CharField(max_length=16, choices=Claim.ReviewState.choices)
     to_state = models.CharField(max_length=16, choices=Claim.ReviewState.choices)

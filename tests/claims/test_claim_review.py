@@ -224,3 +224,14 @@ def test_review_refuses_a_given_capture_deleted_meanwhile(editor):
     )
     assert refused.value.fields == {"captures": [refused.value.message]}
     assert ReviewEvent.objects.filter(claim=claim).count() == 0
+
+
+def test_a_reviewer_with_review_events_cannot_be_deleted(editor):
+    # The review log's hashes cover who decided: removing the reviewer would read as tampering.
+    claim = ClaimFactory(actor=editor)
+    claim_review(claim=claim, actor=editor, to_state="in_review")
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        editor.delete()
+
+    assert ReviewEvent.objects.get(claim=claim).actor == editor
