@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test test-postgresql test-sqlite lint fmt deps
+.PHONY: run test test-postgresql test-sqlite lint fmt deps vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,8 @@ lint: deps
 fmt: deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Re-download the pinned front-end packages in static/vendor/vendor-lock.json from the npm
+# registry, check their integrity and rewrite the vendored files (needs network, not Node.js).
+vendor: deps
+	$(BIN)/python scripts/vendor_static.py

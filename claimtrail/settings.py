@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
+    "template_partials",
     "csp",
     "sources",
     "claims",
@@ -110,7 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Refuses every login while the client address or username is over LOGIN_FAILURE_LIMIT.
 AUTHENTICATION_BACKENDS = ["claimtrail.login_throttle.ThrottledModelBackend"]
-LOGIN_URL = "/api/auth/login/"
+LOGIN_URL = "/accounts/login/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 # Failed logins and token requests allowed within LOGIN_FAILURE_WINDOW seconds before
 # further attempts get a 429: per (client address, username), and per client address over

@@ -1,12 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from claims import api as claims_api
 from claims.exports import urls as claim_exports
-from claimtrail import auth_api
+from claimtrail import auth_api, views
 from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
 from provenance.api.graph import ClaimGraphView
@@ -20,7 +20,11 @@ for app_api in (claims_api, sources_api, provenance_api, capture_api):
     app_api.register(router)
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
+    path("", views.dashboard, name="dashboard"),
+    path("accounts/login/", throttled_login(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("claims/", include("claims.urls")),
+    path("sources/", include("sources.urls")),
     path("admin/login/", throttled_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,11 @@
+"""Web pages for sources (HTML; the API lives in sources/api.py)."""
+
+from django.urls import path
+
+from sources import views
+
+app_name = "sources"
+
+urlpatterns = [
+    path("", views.source_list_page, name="list"),
+]
