@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from claims import views
+from claims.views import detail, history, listing, review
 
 app_name = "claims"
 
 urlpatterns = [
-    path("", views.claim_list_page, name="list"),
-    path("review/", views.review_queue_page, name="review-queue"),
+    path("", listing.claim_list_page, name="list"),
+    path("review/", review.review_queue_page, name="review-queue"),
+    path("<uuid:public_id>/", detail.claim_detail_page, name="detail"),
+    path("<uuid:public_id>/history/", history.claim_history_page, name="history"),
 ]

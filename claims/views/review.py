@@ -1,12 +1,7 @@
-"""HTML views for claims: thin, reading through the same selectors as the API."""
+"""The review queue. PLACEHOLDER: ui3 replaces it."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-
-
-@login_required
-def claim_list_page(request):
-    return render(request, "claims/claim_list.html", {})
 
 
 @login_required
