@@ -19,11 +19,12 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from django.db import connection
+from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
-from claims.models import Claim, ClaimRelation
+from claims.models import Claim, ClaimRelation, PublishedRevision
 from claimtrail.exceptions import DomainError, NotFound
-from claimtrail.visibility import parse_public_id, sees_unpublished
+from claimtrail.visibility import claim_visible_q, parse_public_id, sees_unpublished
 from provenance.models import Appearance, AppearanceDerivation, Capture, Evidence, EvidenceClaim
 from sources.models import Source
 
@@ -37,9 +38,10 @@ MAX_DEPTH = 100
 DEFAULT_DEPTH = MAX_DEPTH
 
 # The rules of claimtrail.visibility, written as SQL for the walk: without the viewer role,
-# a claim is visible when published, an appearance when its claim is, a source when it
-# made a visible appearance, evidence when linked to a visible claim (every claim the walk
-# reaches is), a capture when its evidence is.
+# a claim is visible when published (with a revision), an appearance or evidence when the
+# claim's current published revision holds it and it is unchanged since, a source when it
+# made a visible appearance, a capture when its evidence is visible, a relation when it
+# existed at the current revision of either claim. Claims read as published (their text).
 PUBLISHED = Claim.ReviewState.PUBLISHED
 
 # Table names come from the models, never from input: the f-strings below are safe.
@@ -51,6 +53,9 @@ _EVIDENCE = Evidence._meta.db_table
 _EVIDENCE_CLAIM = EvidenceClaim._meta.db_table
 _CAPTURE = Capture._meta.db_table
 _RELATION = ClaimRelation._meta.db_table
+_REVISION = PublishedRevision._meta.db_table
+_REVISION_APPEARANCES = PublishedRevision.appearances.through._meta.db_table
+_REVISION_EVIDENCE = PublishedRevision.evidence.through._meta.db_table
 
 
 @dataclass
@@ -130,16 +135,46 @@ def _rows(sql: str, params: list) -> list[tuple]:
 
 def _published_claim(alias: str, sees_all: bool) -> str:
     """A join condition limiting claim `alias` to what the actor may see."""
-    return "" if sees_all else f" AND {alias}.review_state = '{PUBLISHED}'"
+    if sees_all:
+        return ""
+    return (
+        f" AND {alias}.review_state = '{PUBLISHED}' AND {alias}.published_revision_id IS NOT NULL"
+    )
+
+
+def _in_revision(row: str, claim: str, *, members: str, column: str) -> str:
+    """Row `row` (an appearance or evidence alias) is in the current published revision of
+    claim `claim`, by the revision's membership table, and unchanged since it was made."""
+    return (
+        f"EXISTS (SELECT 1 FROM {members} m"  # noqa: S608
+        f" JOIN {_REVISION} pr ON pr.id = m.publishedrevision_id"
+        f" WHERE m.publishedrevision_id = {claim}.published_revision_id"
+        f" AND m.{column} = {row}.id AND {row}.updated_at <= pr.created_at)"
+    )
+
+
+def _appearance_in_revision(appearance: str, claim: str) -> str:
+    return _in_revision(appearance, claim, members=_REVISION_APPEARANCES, column="appearance_id")
 
 
 def _visible_appearance_join(appearance_column: str, sees_all: bool) -> str:
-    """Joins that keep only appearances on claims the actor may see (none for viewers)."""
+    """Joins that keep only appearances the actor may see (none for viewers)."""
     if sees_all:
         return ""
     return (
         f" JOIN {_APPEARANCE} va ON va.id = {appearance_column}"
-        f" JOIN {_CLAIM} vc ON vc.id = va.claim_id AND vc.review_state = '{PUBLISHED}'"
+        f" JOIN {_CLAIM} vc ON vc.id = va.claim_id{_published_claim('vc', sees_all)}"
+        f" AND {_appearance_in_revision('va', 'vc')}"
+    )
+
+
+def _claim_text(alias: str, sees_all: bool) -> str:
+    """The claim's text as the actor reads it: as published, for visitors."""
+    if sees_all:
+        return f"{alias}.text"
+    return (
+        f"COALESCE((SELECT pr.text FROM {_REVISION} pr"  # noqa: S608
+        f" WHERE pr.id = {alias}.published_revision_id), {alias}.text)"
     )
 
 
@@ -176,7 +211,7 @@ def _walk_sql(*, seed_where: str, direction: str, sees_all: bool) -> str:
         seed(id) AS (
             SELECT a.id FROM {_APPEARANCE} a
             JOIN {_CLAIM} sc ON sc.id = a.claim_id{_published_claim("sc", sees_all)}
-            WHERE {seed_where}
+            WHERE {seed_where}{"" if sees_all else " AND " + _appearance_in_revision("a", "sc")}
         ),
         up(id, depth) AS (SELECT id, 0 FROM seed UNION {up_step}),
         down(id, depth) AS (SELECT id, 0 FROM seed UNION {down_step}),
@@ -190,7 +225,8 @@ def _walk_sql(*, seed_where: str, direction: str, sees_all: bool) -> str:
         )
         SELECT a.id, CAST(a.public_id AS text), a.stance, a.url, a.published_at,
                a.published_precision, a.created_at,
-               c.id, CAST(c.public_id AS text), c.text, c.review_state, c.verdict,
+               c.id, CAST(c.public_id AS text), {_claim_text("c", sees_all)}, c.review_state,
+               c.verdict,
                s.id, CAST(s.public_id AS text), s.name, s.kind, s.country, s.state_affiliated,
                s.reliability,
                r.up_depth, r.down_depth,
@@ -273,12 +309,13 @@ def _walk(graph: ProvenanceGraph, *, seed_where: str, seed_params: dict, sees: b
 
 
 def _visible_source(alias: str, sees_all: bool) -> str:
-    """A source is public when it made an appearance of a published claim."""
+    """A source is public when it made an appearance a visitor may see."""
     if sees_all:
         return "1 = 1"
     return (
         f"EXISTS (SELECT 1 FROM {_APPEARANCE} pa JOIN {_CLAIM} pc ON pc.id = pa.claim_id"  # noqa: S608
-        f" WHERE pa.source_id = {alias}.id AND pc.review_state = '{PUBLISHED}')"
+        f"{_published_claim('pc', sees_all)}"
+        f" WHERE pa.source_id = {alias}.id AND {_appearance_in_revision('pa', 'pc')})"
     )
 
 
@@ -322,9 +359,13 @@ def _read_source_parents(graph: ProvenanceGraph, *, sees: bool) -> None:
     )
 
 
-def _read_evidence(graph: ProvenanceGraph) -> None:
-    """Evidence linked to the reached claims (visible through them), with the links."""
+def _read_evidence(graph: ProvenanceGraph, *, sees: bool) -> None:
+    """Evidence linked to the reached claims, with the links; for visitors, only what each
+    claim's current published revision holds."""
     where, params = _in_ids("ec.claim_id", graph.claims.keys())
+    if not sees:
+        held = _in_revision("e", "rc", members=_REVISION_EVIDENCE, column="evidence_id")
+        where += f" AND EXISTS (SELECT 1 FROM {_CLAIM} rc WHERE rc.id = ec.claim_id AND {held})"  # noqa: S608
     sql = f"""
         SELECT ec.evidence_id, ec.claim_id, ec.relation, CAST(e.public_id AS text), e.kind,
                e.url, e.title, e.original_filename, e.appearance_id
@@ -382,17 +423,27 @@ def _read_captures(graph: ProvenanceGraph) -> None:
 
 
 def _read_relations(graph: ProvenanceGraph, *, sees: bool) -> None:
-    """Relations of the reached claims to claims the actor may see, which join the graph."""
+    """Relations of the reached claims to claims the actor may see, which join the graph.
+    For visitors, a relation made after both claims' current revisions waits for one of
+    them to be published again."""
     from_in, from_params = _in_ids("r.from_claim_id", graph.claims.keys())
     to_in, to_params = _in_ids("r.to_claim_id", graph.claims.keys())
+    published_then = ""
+    if not sees:
+        published_then = f""" AND EXISTS (
+            SELECT 1 FROM {_REVISION} pr
+            WHERE pr.id IN (f.published_revision_id, t.published_revision_id)
+            AND r.created_at <= pr.created_at)"""  # noqa: S608
     sql = f"""
         SELECT CAST(r.public_id AS text), r.kind,
-               f.id, CAST(f.public_id AS text), f.text, f.review_state, f.verdict,
-               t.id, CAST(t.public_id AS text), t.text, t.review_state, t.verdict
+               f.id, CAST(f.public_id AS text), {_claim_text("f", sees)}, f.review_state,
+               f.verdict,
+               t.id, CAST(t.public_id AS text), {_claim_text("t", sees)}, t.review_state,
+               t.verdict
         FROM {_RELATION} r
         JOIN {_CLAIM} f ON f.id = r.from_claim_id{_published_claim("f", sees)}
         JOIN {_CLAIM} t ON t.id = r.to_claim_id{_published_claim("t", sees)}
-        WHERE {from_in} OR {to_in}
+        WHERE ({from_in} OR {to_in}){published_then}
         ORDER BY r.created_at, r.id
     """  # noqa: S608
     for row in _rows(sql, from_params + to_params):
@@ -434,10 +485,9 @@ def claim_graph(
     direction, depth = _checked(direction, depth)
     sees = sees_unpublished(actor)
     parsed = parse_public_id(public_id)
-    claims = Claim.objects.filter(public_id=parsed)
-    if not sees:
-        claims = claims.filter(review_state=PUBLISHED)
-    row = parsed and claims.values_list("id", "public_id", "text", "review_state", "verdict")
+    claims = Claim.objects.filter(claim_visible_q(actor), public_id=parsed)
+    text = "text" if sees else Coalesce("published_revision__text", "text")
+    row = parsed and claims.values_list("id", "public_id", text, "review_state", "verdict")
     row = row and row.first()
     if not row:
         raise NotFound("No claim with this id.")
@@ -452,7 +502,7 @@ def _read_rest(graph: ProvenanceGraph, *, sees: bool) -> None:
     """The follow-up queries, one each, whatever the number of appearances reached."""
     if graph.appearances:
         _read_source_parents(graph, sees=sees)
-    _read_evidence(graph)
+    _read_evidence(graph, sees=sees)
     if graph.evidence:
         _read_captures(graph)
     _read_relations(graph, sees=sees)

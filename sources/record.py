@@ -14,7 +14,12 @@ from rest_framework.views import APIView
 from claims.models import Claim
 from claimtrail.api_schema import error_responses
 from claimtrail.exceptions import NotFound
-from claimtrail.visibility import appearance_visible_q, parse_public_id, visible_sources
+from claimtrail.visibility import (
+    appearance_visible_q,
+    parse_public_id,
+    sees_unpublished,
+    visible_sources,
+)
 from provenance.models import Appearance
 from sources.models import Source
 
@@ -52,6 +57,8 @@ def source_record(*, public_id, actor, limit: int = DEFAULT_LIMIT) -> SourceReco
     if not found:
         raise NotFound("No such source.")
     appearances = Appearance.objects.filter(appearance_visible_q(actor), source_id=found["id"])
+    # Visitors read each claim as published (its revision's text), not the working copy.
+    claim_text = "claim__text" if sees_unpublished(actor) else "claim__published_revision__text"
     rows = list(
         appearances.order_by(F("published_at").desc(nulls_last=True), "-created_at", "-id").values(
             "public_id",
@@ -59,9 +66,9 @@ def source_record(*, public_id, actor, limit: int = DEFAULT_LIMIT) -> SourceReco
             "published_at",
             "published_precision",
             "claim__public_id",
-            "claim__text",
             "claim__verdict",
             "claim__review_state",
+            claim_text_as_read=F(claim_text),
         )[:limit]
     )
     verdict_names = {UNREVIEWED: "", **{v: v for v in Claim.Verdict.values}}
@@ -115,7 +122,7 @@ class RecordSourceSerializer(serializers.Serializer):
 
 class RecordClaimSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="claim__public_id")
-    text = serializers.CharField(source="claim__text")
+    text = serializers.CharField(source="claim_text_as_read")
     verdict = serializers.CharField(source="claim__verdict", help_text="Blank until reviewed.")
     review_state = serializers.ChoiceField(
         source="claim__review_state", choices=Claim.ReviewState.choices

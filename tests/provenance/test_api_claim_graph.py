@@ -1,9 +1,12 @@
 """GET /api/claims/{id}/graph/: Cytoscape.js elements, origin, spread and timeline."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
+from claims.services import claim_relation_create, claim_update
+from tests.factories import AppearanceFactory, EvidenceFactory, publish_again
 from tests.provenance.graph_support import build_scenario, build_wide
 from tests.schema_check import assert_matches_schema
 
@@ -143,3 +146,49 @@ def test_graph_endpoint_query_count_is_flat(
     assert len(_nodes(body, "appearance")) == 2 * size + 3
     assert len(_edges(body, "derived_from")) == 2 * size + 2
     assert_matches_schema(body, path=PATH)
+
+
+def test_anonymous_graph_shows_the_published_revision_not_later_work(
+    anon_client, viewer_client, scenario, editor
+):
+    """Added or edited after publication, rows wait for re-publication, as on the detail."""
+    claim = scenario.claims["A"]
+    added = AppearanceFactory(
+        actor=editor,
+        claim=claim,
+        source=scenario.sources["relay"],
+        quote="Added later",
+        published_at=scenario.appearances["a1"].published_at + timedelta(hours=1),
+        derived_from=[scenario.appearances["a1"]],
+    )
+    later_evidence = EvidenceFactory(actor=editor, claims=[claim], title="Later evidence")
+    later_relation = claim_relation_create(
+        actor=editor, from_claim=claim, to_claim=scenario.claims["C"], kind="part_of"
+    )
+    claim_update(claim=claim, actor=editor, text="Edited wording, not yet published")
+    late = {
+        str(added.public_id),
+        str(later_evidence.public_id),
+        str(scenario.sources["relay"].public_id),
+    }
+
+    body = anon_client.get(_url(claim)).json()
+    node_ids = {n["data"]["id"] for n in body["elements"]["nodes"]}
+    assert not late & node_ids
+    assert _nodes(body, "claim")[str(claim.public_id)]["label"] == "Claim A"
+    related = {e["data"].get("relation") for e in body["elements"]["edges"]}
+    assert str(later_relation.public_id) not in related
+    assert (str(claim.public_id), str(scenario.claims["C"].public_id)) not in _edges(
+        body, "related"
+    )
+
+    seen_by_viewer = viewer_client.get(_url(claim)).json()
+    assert late <= {n["data"]["id"] for n in seen_by_viewer["elements"]["nodes"]}
+
+    publish_again(claim, actor=editor)
+    republished = anon_client.get(_url(claim)).json()
+    assert late <= {n["data"]["id"] for n in republished["elements"]["nodes"]}
+    assert (
+        _nodes(republished, "claim")[str(claim.public_id)]["label"]
+        == "Edited wording, not yet published"
+    )

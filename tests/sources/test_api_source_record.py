@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from claims.services import claim_review
+from claims.models import Claim
+from claims.services import claim_review, claim_update
 from tests.factories import AppearanceFactory, ClaimFactory, SourceFactory, publish_again
 from tests.schema_check import assert_matches_schema
 
@@ -125,3 +126,21 @@ def test_record_query_count_is_flat(editor, viewer_client, django_assert_max_num
         response = viewer_client.get(f"/api/sources/{source.public_id}/record/?limit=1000")
     assert response.status_code == 200
     assert len(response.json()["appearances"]) == size
+
+
+def test_anonymous_record_shows_claims_as_published(anon_client, viewer_client, tass, editor):
+    """A claim reworded after publication reads as published until it is published again."""
+    supported = Claim.objects.get(text="Supported")
+    claim_update(claim=supported, actor=editor, text="Supported, reworded in the working copy")
+
+    def text_of_supported(client) -> str:
+        body = client.get(f"/api/sources/{tass.public_id}/record/").json()
+        (text,) = {
+            a["claim"]["text"]
+            for a in body["appearances"]
+            if a["claim"]["id"] == str(supported.public_id)
+        }
+        return text
+
+    assert text_of_supported(anon_client) == "Supported"
+    assert text_of_supported(viewer_client) == "Supported, reworded in the working copy"
