@@ -31,12 +31,12 @@ class ErrorSerializer(serializers.Serializer):
 # match "" itself.
 TEXT_PATTERN = "^[^\\u0000]+$"
 NON_BLANK_TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-# `2023-05`, `2023-05-03` or an ISO 8601 date-time (claimtrail.lib.dates.parse_partial).
+# `2023`, `2023-05`, `2023-05-03` or an ISO 8601 date-time (claimtrail.lib.dates.parse_partial).
 PARTIAL_DATE_PATTERN = (
-    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])"
+    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})(-(0[1-9]|1[0-2])"
     "(-(0[1-9]|[12][0-9]|3[01])"
     "([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?"
-    "(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?)?$"
+    "(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?)?)?)?$"
 )
 
 ERROR_DESCRIPTIONS = {

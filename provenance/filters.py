@@ -15,7 +15,7 @@ NO_CAPTURE = "none"
 
 @extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
 class PublishedBoundFilter(django_filters.CharFilter):
-    """A bound on `published_at` given as 2023-05, 2023-05-03 or a date-time.
+    """A bound on `published_at` given as 2023, 2023-05, 2023-05-03 or a date-time.
 
     `published_after` keeps appearances whose stored `published_at` (the start of its day or
     month when less precise) is at or after the start of the period given;
@@ -50,10 +50,11 @@ class AppearanceFilter(django_filters.FilterSet):
         choices=Appearance.Stance.choices, help_text="Stance; repeat for any of several."
     )
     published_after = PublishedBoundFilter(
-        bound="after", help_text="On or after this date (2023-05, 2023-05-03 or a date-time)."
+        bound="after", help_text="On or after this date (2023, 2023-05, 2023-05-03 or a date-time)."
     )
     published_before = PublishedBoundFilter(
-        bound="before", help_text="On or before this date (2023-05, 2023-05-03 or a date-time)."
+        bound="before",
+        help_text="On or before this date (2023, 2023-05, 2023-05-03 or a date-time).",
     )
     language = django_filters.CharFilter(
         method="filter_language", help_text="Quote language (BCP 47); `ru` also matches `ru-RU`."

@@ -21,6 +21,7 @@ class DatePrecision(models.TextChoices):
     EXACT = "exact", "Exact time"
     DAY = "day", "Day"
     MONTH = "month", "Month"
+    YEAR = "year", "Year"
 
 
 class Appearance(PublicModel):

@@ -117,8 +117,10 @@ def _date_label(row: dict) -> str | None:
     if moment is None:
         return None
     moment = dates.truncate(moment, row["published_precision"])
+    if row["published_precision"] == dates.YEAR:
+        return f"{moment.year:04d}"
     if row["published_precision"] == dates.MONTH:
-        return moment.strftime("%Y-%m")
+        return f"{moment.year:04d}-{moment.month:02d}"
     if row["published_precision"] == dates.DAY:
         return moment.date().isoformat()
     return moment.isoformat().replace("+00:00", "Z")

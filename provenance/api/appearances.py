@@ -31,7 +31,12 @@ ERRORS_READ = error_responses(404)
 ERRORS_WRITE = error_responses(400, 403)
 PRECISION_NEEDS_DATE = "A precision needs a published_at date."
 # Coarser precisions allow fewer written forms: "2023-05" cannot be exact.
-_PRECISION_RANK = {DatePrecision.EXACT: 0, DatePrecision.DAY: 1, DatePrecision.MONTH: 2}
+_PRECISION_RANK = {
+    DatePrecision.EXACT: 0,
+    DatePrecision.DAY: 1,
+    DatePrecision.MONTH: 2,
+    DatePrecision.YEAR: 3,
+}
 
 
 def _require_date_for_precision(data: dict, *, stored: datetime | None) -> None:
@@ -71,7 +76,7 @@ class AppearanceSerializer(serializers.Serializer):
     quote_translation = serializers.CharField()
     url = serializers.CharField()
     published_at = serializers.DateTimeField(
-        allow_null=True, help_text="Start of the day or month when the precision is coarser."
+        allow_null=True, help_text="Start of the day, month or year when the precision is coarser."
     )
     published_precision = serializers.ChoiceField(choices=DatePrecision.choices)
     derived_from = LinkedIdsField(

@@ -22,8 +22,8 @@ RELATIONS = EvidenceRelation.values
         "nullable": True,
         "pattern": PARTIAL_DATE_PATTERN,
         "description": (
-            "`2023-05` (month), `2023-05-03` (day) or an ISO 8601 date-time (exact; UTC if "
-            "no offset). The precision follows from the form unless `published_precision` "
+            "`2023` (year), `2023-05` (month), `2023-05-03` (day) or an ISO 8601 date-time "
+            "(exact; UTC if no offset). The precision follows from the form unless `published_precision` "
             "is given. Null clears it; in a form body an empty value is the same as leaving "
             "the field out."
         ),

@@ -174,7 +174,7 @@ class SpreadSerializer(serializers.Serializer):
 class TimelineEntrySerializer(serializers.Serializer):
     appearance = serializers.UUIDField()
     date = serializers.CharField(
-        allow_null=True, help_text="As given: 2023-05, 2023-05-03 or a time; null if unknown."
+        allow_null=True, help_text="As given: 2023, 2023-05, 2023-05-03 or a time; null if unknown."
     )
     precision = serializers.ChoiceField(choices=Appearance.Precision.choices)
     earliest = serializers.DateTimeField(allow_null=True)

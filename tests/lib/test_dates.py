@@ -62,6 +62,20 @@ def test_next_day_cannot_precede():
     )
 
 
+def test_year_precision_spans_the_year():
+    known_year = datetime(2024, 1, 1, tzinfo=UTC)
+    assert dates.interval(known_year, "year") == (
+        known_year,
+        datetime(2024, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    )
+    assert dates.truncate(datetime(2023, 7, 9, 5, tzinfo=UTC), "year") == datetime(
+        2023, 1, 1, tzinfo=UTC
+    )
+    assert dates.may_precede(datetime(2023, 12, 31, tzinfo=UTC), "exact", known_year, "year")
+    assert dates.may_precede(known_year, "year", datetime(2024, 1, 1, tzinfo=UTC), "exact")
+    assert not dates.may_precede(datetime(2025, 1, 1, tzinfo=UTC), "exact", known_year, "year")
+
+
 def test_month_precision_spans_the_month():
     may = datetime(2023, 5, 1, tzinfo=UTC)
     assert dates.may_precede(may, "month", datetime(2023, 5, 1, 0, 0, tzinfo=UTC), "exact")
@@ -72,6 +86,7 @@ def test_month_precision_spans_the_month():
 @pytest.mark.parametrize(
     ("value", "moment", "precision"),
     [
+        ("2023", datetime(2023, 1, 1, tzinfo=UTC), "year"),
         ("2023-05", datetime(2023, 5, 1, tzinfo=UTC), "month"),
         ("2023-05-03", datetime(2023, 5, 3, tzinfo=UTC), "day"),
         (" 2023-05-03 ", datetime(2023, 5, 3, tzinfo=UTC), "day"),
@@ -86,13 +101,13 @@ def test_parse_partial(value, moment, precision):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "May 3", "2023", "2023-13", "2023-02-30", "20230503", "3/5/2023"]
+    "value", ["", "May 3", "0000", "202", "2023-13", "2023-02-30", "20230503", "3/5/2023"]
 )
 def test_parse_partial_rejects(value):
     with pytest.raises(ValueError) as exc:
         dates.parse_partial(value)
     assert str(exc.value) == (
-        f"“{value.strip()}” is not a date: use 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
+        f"“{value.strip()}” is not a date: use 2023, 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
     )
 
 
@@ -103,7 +118,7 @@ def test_parse_partial_rejects_offsets_that_leave_the_calendar(value):
     assert str(exc.value) == f"“{value}” is outside the years 1–9999 in UTC."
 
 
-@pytest.mark.parametrize("value", ["9999-12", "9999-12-31"])
+@pytest.mark.parametrize("value", ["9999", "9999-12", "9999-12-31"])
 def test_interval_of_the_last_month_and_day_ends_at_datetime_max(value):
     moment, precision = dates.parse_partial(value)
     assert dates.interval(moment, precision)[1] == datetime.max.replace(tzinfo=UTC)

@@ -185,14 +185,15 @@ def test_unknown_reference_is_400_naming_it(analyst_client, claim, source, field
             {"quote_language": ["Give a language tag such as ru or pt-BR."]},
         ),
         (
-            {"published_precision": "year"},
-            {"published_precision": ['"year" is not a valid choice.']},
+            {"published_precision": "decade"},
+            {"published_precision": ['"decade" is not a valid choice.']},
         ),
         (
             {"published_at": "3 May 2023"},
             {
                 "published_at": [
-                    "“3 May 2023” is not a date: use 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
+                    "“3 May 2023” is not a date: "
+                    "use 2023, 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
                 ]
             },
         ),

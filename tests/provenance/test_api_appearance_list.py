@@ -108,7 +108,7 @@ def test_bad_filter_values_are_400(viewer_client):
     response = viewer_client.get(URL, {"published_after": "yesterday"})
 
     assert response.status_code == 400
-    message = "“yesterday” is not a date: use 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
+    message = "“yesterday” is not a date: use 2023, 2023-05, 2023-05-03 or 2023-05-03T06:40:00Z."
     assert response.json() == {
         "detail": f"published_after: {message}",
         "code": "invalid",

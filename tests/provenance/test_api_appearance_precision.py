@@ -45,6 +45,16 @@ def test_create_with_precision_and_date_is_stored(analyst_client):
     assert response.json()["published_at"] == "2023-05-01T00:00:00Z"
 
 
+def test_create_with_a_year_only_is_stored_as_that_year(analyst_client):
+    body = payload() | {"published_at": "2022"}
+
+    response = analyst_client.post(URL, body, format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["published_at"], body["published_precision"]) == ("2022-01-01T00:00:00Z", "year")
+
+
 @pytest.mark.parametrize("method", ["patch", "put"])
 def test_update_precision_of_an_undated_appearance_is_a_400(analyst_client, method):
     appearance = AppearanceFactory(published_at=None)

@@ -141,6 +141,28 @@ def test_timeline_does_not_put_a_month_at_its_first_day():
     assert not entries[2]["overlaps_previous"]
 
 
+def test_timeline_does_not_put_a_year_at_its_first_day():
+    graph, _ids, names, _ = _graph(
+        {
+            "year": ("blogger", datetime(2023, 1, 1, tzinfo=UTC), "year"),
+            "march": ("nbc", datetime(2023, 3, 1, tzinfo=UTC), "month"),
+            "next_year": ("tass", datetime(2024, 1, 2, tzinfo=UTC), "exact"),
+        },
+        [],
+        SOURCES,
+    )
+    entries = timeline(graph)
+    assert [names[e["appearance_id"]] for e in entries] == ["march", "year", "next_year"]
+    year = entries[1]
+    assert (year["date"], year["precision"]) == ("2023", "year")
+    assert (year["earliest"], year["latest"]) == (
+        datetime(2023, 1, 1, tzinfo=UTC),
+        datetime(2023, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    )
+    assert year["overlaps_previous"]
+    assert not entries[2]["overlaps_previous"]
+
+
 def test_timeline_never_puts_an_appearance_before_what_it_derives_from():
     graph, ids, names, _ = _graph(
         {
