@@ -23,9 +23,9 @@ RELATIONS = EvidenceRelation.values
         "pattern": PARTIAL_DATE_PATTERN,
         "description": (
             "`2023` (year), `2023-05` (month), `2023-05-03` (day) or an ISO 8601 date-time "
-            "(exact; UTC if no offset). The precision follows from the form unless `published_precision` "
-            "is given. Null clears it; in a form body an empty value is the same as leaving "
-            "the field out."
+            "(exact; UTC if no offset). The precision follows from the form unless "
+            "`published_precision` is given. Null clears it; in a form body an empty value "
+            "is the same as leaving the field out."
         ),
         "example": "2023-05-03T06:40:00Z",
     }
