@@ -68,7 +68,10 @@ class AppearanceForm(forms.Form):
     )
     new_source_name = forms.CharField(required=False, max_length=300, label="New source name")
     new_source_kind = forms.ChoiceField(
-        choices=Source.Kind.choices, initial=Source.Kind.UNKNOWN, label="New source kind"
+        choices=Source.Kind.choices,
+        initial=Source.Kind.UNKNOWN,
+        required=False,
+        label="New source kind",
     )
     stance = forms.ChoiceField(choices=Appearance.Stance.choices)
     published = forms.CharField(
@@ -100,6 +103,7 @@ class AppearanceForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["new_source_kind"] = cleaned.get("new_source_kind") or Source.Kind.UNKNOWN
         has_source = cleaned.get("source") is not None
         has_new = bool(cleaned.get("new_source_name", "").strip())
         if has_source == has_new and not self.has_error("source"):
