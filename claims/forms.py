@@ -132,6 +132,11 @@ class EvidenceForm(forms.Form):
     )
     title = forms.CharField(required=False, max_length=500)
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the claim page holds this form beside the appearance form.
+        kwargs.setdefault("auto_id", "evidence_%s")
+        super().__init__(*args, **kwargs)
+
     def clean_urls(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["urls"].splitlines()]
         urls = list(dict.fromkeys(line for line in lines if line))
@@ -172,3 +177,7 @@ class EvidenceForm(forms.Form):
 class RelationForm(forms.Form):
     other = forms.UUIDField(label="Other claim", help_text="Search claims by their words.")
     kind = forms.ChoiceField(choices=ClaimRelation.Kind.choices, label="Relation")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "relation_%s")
+        super().__init__(*args, **kwargs)

@@ -166,7 +166,7 @@ def _create(form: AppearanceForm, *, claim, actor):
 @login_required
 def appearance_new(request, public_id):
     """GET: the form (a fragment for htmx, else a page). POST: create it, then the claim
-    page (htmx follows the redirect through HX-Redirect); errors re-render the form, 400."""
+    page (htmx reloads it through HX-Redirect); errors re-render the form, 400."""
     require_analyst(request.user)
     claim = claim_or_404(public_id=public_id, user=request.user)
     form = AppearanceForm(request.POST or None)
@@ -179,14 +179,14 @@ def appearance_new(request, public_id):
                 add_domain_error(form, exc)
             else:
                 messages.success(request, "Appearance added.")
-                target = (
-                    reverse("claims:detail", args=[claim.public_id])
-                    + f"#appearance-{appearance.public_id}"
-                )
+                page = reverse("claims:detail", args=[claim.public_id])
                 if request.htmx:
+                    # The page itself, reloaded: with only a #fragment added the browser
+                    # would scroll instead of loading the new timeline.
                     response = render(request, "claims/partials/empty.html")
-                    response["HX-Redirect"] = target
+                    response["HX-Redirect"] = page
                     return response
+                target = f"{page}#appearance-{appearance.public_id}"
                 return redirect(target)
         status = 400
     params = request.POST if request.method == "POST" else request.GET

@@ -32,11 +32,12 @@ def require_analyst(user) -> None:
 
 def add_domain_error(form, exc: DomainError) -> None:
     """Put a service's refusal on the form: its per-field messages next to those fields
-    (or on the form when the field is not on it), its message on the form otherwise."""
+    when the form has them, else its message above the form."""
     placed = False
     for field, messages in exc.fields.items():
-        for message in messages if isinstance(messages, list | tuple) else [messages]:
-            form.add_error(field if field in form.fields else None, str(message))
+        if field in form.fields:
+            for message in messages if isinstance(messages, list | tuple) else [messages]:
+                form.add_error(field, str(message))
             placed = True
-    if not placed or exc.message not in str(form.non_field_errors()):
+    if not placed:
         form.add_error(None, exc.message)
