@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.services import claim_update
+from claims.services import claim_review, claim_update
 from provenance.models import Capture
 from tests.factories import (
     AppearanceFactory,
@@ -195,10 +195,10 @@ def test_claim_page_queries_do_not_grow_with_the_claim(
 ):
     claim = _claim_with(children)
     client = client_for(analyst)
-    # session, user, roles, claim row, detail (claim + tags, appearances, evidence,
-    # relations, review events), capture files, upstreams of other claims, plus the
-    # included panels' reads (at most 3).
-    with django_assert_max_num_queries(14):
+    # session, user, roles, the claim row (for the included panels), the detail's five
+    # (claim + tags, appearances, evidence + latest capture, relations, review events),
+    # appearances of other claims named as upstreams, the latest captures' stored files.
+    with django_assert_max_num_queries(11):
         response = client.get(page_url(claim))
     assert response.status_code == 200
     assert response.content.decode().count('class="card appearance"') == children
@@ -212,3 +212,20 @@ def test_evidence_fragment_queries_do_not_grow(viewer, children, django_assert_m
     with django_assert_max_num_queries(6):
         response = client.get(reverse("claims:evidence-cards", args=[claim.public_id]))
     assert response.content.decode().count('class="card evidence"') == children
+
+
+@pytest.mark.parametrize("children", [2, 30])
+def test_published_then_edited_claim_page_queries_do_not_grow(
+    editor, children, django_assert_max_num_queries
+):
+    claim = _claim_with(children)
+    claim_review(
+        claim=claim, actor=editor, to_state="published", verdict="unverifiable", credibility=6
+    )
+    AppearanceFactory(claim=claim)  # changed since
+    client = client_for(editor)
+    # As above, plus the current revision with its payload, and (for the diff) whether
+    # the upstreams of other claims are public (claims.revisions.working_diff).
+    with django_assert_max_num_queries(13):
+        response = client.get(page_url(claim))
+    assert "Changed since publication" in response.content.decode()
