@@ -77,7 +77,11 @@ def _source_context(*, actor, query: str, url: str, chosen: str) -> dict:
 def _upstream_candidates(*, actor, claim, query: str, chosen: list) -> list:
     """This claim's appearances, those of other claims matching `query` (source name,
     quote or claim text), and those already ticked; at most three queries."""
-    rows = visible_appearances(actor).select_related("source", "claim")
+    rows = (
+        visible_appearances(actor)
+        .select_related("source", "claim")
+        .defer("claim__search_document", "claim__search_vector")
+    )
     candidates = list(rows.filter(claim=claim).order_by("published_at", "created_at", "id"))
     if query.strip():
         matches = (

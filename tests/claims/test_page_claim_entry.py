@@ -374,3 +374,55 @@ def test_viewer_cannot_relate_claims(viewer):
     )
     assert response.status_code == 403
     assert not ClaimRelation.objects.exists()
+
+
+# --- Query counts of the forms and their suggestions -----------------------------------
+
+
+def _busy_claim(children: int):
+    claim = ClaimFactory()
+    other = ClaimFactory(text="Busy other claim")
+    for n in range(children):
+        AppearanceFactory(claim=claim, source=SourceFactory(name=f"Busy source {n}"))
+        AppearanceFactory(claim=other, source=SourceFactory(name=f"Busy elsewhere {n}"))
+    return claim
+
+
+@pytest.mark.parametrize("children", [2, 30])
+def test_appearance_form_queries_do_not_grow(analyst, children, django_assert_max_num_queries):
+    claim = _busy_claim(children)
+    client = client_for(analyst)
+    params = {
+        "source_query": "busy",
+        "url": "https://x.com/busy/status/1",
+        "upstream_query": "busy",
+    }
+    # session, user, roles, claim; sources for the URL, sources matching the search;
+    # this claim's appearances, other claims' matching the search.
+    with django_assert_max_num_queries(8):
+        response = client.get(appearance_url(claim), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('name="derived_from"') == children + min(children, 10)
+
+
+@pytest.mark.parametrize("children", [2, 30])
+def test_suggestion_queries_do_not_grow(analyst, children, django_assert_max_num_queries):
+    claim = _busy_claim(children)
+    client = client_for(analyst)
+    # session, user, roles, then one search each (two for sources: by URL, by text).
+    with django_assert_max_num_queries(5):
+        client.get(
+            reverse("claims:source-suggest"),
+            {"source_query": "busy", "url": "https://busy.example/"},
+        )
+    with django_assert_max_num_queries(4):
+        client.get(reverse("claims:similar"), {"text": "Busy other claim"})
+    with django_assert_max_num_queries(4):
+        client.get(
+            reverse("claims:claim-suggest"), {"claim_query": "busy", "exclude": claim.public_id}
+        )
+    with django_assert_max_num_queries(6):  # the claim, its appearances, the matches
+        client.get(
+            reverse("claims:upstream-suggest", args=[claim.public_id]), {"upstream_query": "busy"}
+        )
