@@ -128,7 +128,8 @@ class EvidenceForm(forms.Form):
     relation = forms.ChoiceField(
         choices=EvidenceRelation.choices,
         initial=EvidenceRelation.CONTEXT,
-        help_text="How it bears on the claim.",
+        label="It is",
+        help_text="How it bears on the claim: supports, refutes or gives context.",
     )
     title = forms.CharField(required=False, max_length=500)
 
@@ -176,7 +177,11 @@ class EvidenceForm(forms.Form):
 
 class RelationForm(forms.Form):
     other = forms.UUIDField(label="Other claim", help_text="Search claims by their words.")
-    kind = forms.ChoiceField(choices=ClaimRelation.Kind.choices, label="Relation")
+    kind = forms.ChoiceField(
+        choices=ClaimRelation.Kind.choices,
+        label="How they relate",
+        help_text="Read as: this claim … the other claim.",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "relation_%s")

@@ -136,3 +136,33 @@ def test_markup_in_user_text_shows_as_text_and_runs_nothing(page, login, viewer)
     assert_accessible(page)
     page.set_viewport_size(PHONE)
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyst_uploads_a_file_and_relates_another_claim(page, login, analyst, sent_captures):
+    claim = ClaimFactory(text="Ships were stopped in the strait")
+    ClaimFactory(text="Grain ships sailed freely")
+    login(analyst)
+    page.goto(reverse("claims:detail", args=[claim.public_id]))
+
+    page.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}]
+    )
+    section = page.locator("#evidence-section")
+    section.get_by_label("Kind").select_option("document")
+    section.get_by_label("Title").fill("Port authority report")
+    page.get_by_role("button", name="Attach").click()
+    card = page.locator("#evidence-cards .card.evidence")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Port authority report")
+    expect(card.locator(".capture-queued")).to_be_visible()
+    assert len(sent_captures) == 1
+
+    page.get_by_label("Find the other claim").press_sequentially("grain", delay=10)
+    page.locator("#relation-choices").get_by_label(re.compile("Grain ships sailed")).check()
+    page.get_by_label("How they relate").select_option("contradicts")
+    page.get_by_role("button", name="Relate").click()
+    related = page.locator("#related-section .related")
+    expect(related).to_contain_text("contradicts")
+    expect(related).to_contain_text("Grain ships sailed freely")
+    assert claim.relations_out.get().kind == "contradicts"
