@@ -139,7 +139,11 @@ def claim_detail_page(request, public_id):
 @login_required
 def evidence_cards_fragment(request, public_id):
     """The evidence cards alone, polled by the claim page while a capture is pending.
-    Queries: the claim, its evidence rows with the latest capture, the capture files."""
+    Queries: the claim, its evidence rows with the latest capture, the capture files.
+    The rows are the working copy's: accounts without a role (who read only what was
+    published) get a 404, as they get the public page instead of this one."""
+    if not sees_unpublished(request.user):
+        raise Http404("No claim with this id.")
     claim = claim_or_404(public_id=public_id, user=request.user)
     cards, pending = evidence_cards(claim_evidence_rows(claim_id=claim.id))
     return render(

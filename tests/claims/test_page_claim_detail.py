@@ -15,6 +15,7 @@ from tests.factories import (
     EvidenceFactory,
     PublishedClaimFactory,
     SourceFactory,
+    UserFactory,
 )
 
 XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
@@ -229,3 +230,52 @@ def test_published_then_edited_claim_page_queries_do_not_grow(
     with django_assert_max_num_queries(13):
         response = client.get(page_url(claim))
     assert "Changed since publication" in response.content.decode()
+
+
+@pytest.fixture
+def no_role(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="nora_norole")
+
+
+def test_account_without_a_role_reads_the_public_page_instead(no_role):
+    claim = PublishedClaimFactory()
+    response = client_for(no_role).get(page_url(claim))
+    assert response.status_code == 302
+    assert response["Location"] == f"/c/{claim.public_id}/"
+
+
+def test_account_without_a_role_cannot_poll_the_working_evidence(no_role):
+    claim = PublishedClaimFactory()
+    EvidenceFactory(claims=[claim], title="Added after publication")
+    response = client_for(no_role).get(reverse("claims:evidence-cards", args=[claim.public_id]))
+    assert response.status_code == 404
+    assert b"Added after publication" not in response.content
+
+
+def test_review_history_names_the_captures_relied_on(viewer):
+    claim = ClaimFactory()
+    capture = succeed(EvidenceFactory(claims=[claim]))
+    claim_review(
+        claim=claim,
+        actor=UserFactory(roles=["editor"]),
+        to_state="published",
+        verdict="refuted",
+        credibility=5,
+        comment="The photo is from 2019",
+    )
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    reviews = html[html.index("Review history") :]
+    assert "The photo is from 2019" in reviews
+    assert reverse("capture-detail", args=[capture.public_id]) in reviews
+    assert "ab" * 32 in reviews
+
+
+def test_thumbnail_is_shown_and_offered_as_a_download(viewer):
+    claim = ClaimFactory()
+    capture = succeed(EvidenceFactory(claims=[claim]), thumbnail="captures/ab/thumb.jpg")
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    thumbnail = reverse("capture-thumbnail", args=[capture.public_id])
+    assert f'<a class="preview" href="{thumbnail}" download><img src="{thumbnail}"' in html
+    assert reverse("capture-screenshot", args=[capture.public_id]) not in html

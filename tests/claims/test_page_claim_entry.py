@@ -426,3 +426,14 @@ def test_suggestion_queries_do_not_grow(analyst, children, django_assert_max_num
         client.get(
             reverse("claims:upstream-suggest", args=[claim.public_id]), {"upstream_query": "busy"}
         )
+
+
+def test_without_javascript_a_typed_source_search_lists_matches_to_pick(analyst):
+    claim = ClaimFactory()
+    herald = SourceFactory(name="Evening Herald")
+    response = client_for(analyst).post(
+        appearance_url(claim), {"source_query": "herald", "stance": "asserts", "quote": "kept"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<html" in html and f'value="{herald.public_id}"' in html and "kept" in html
