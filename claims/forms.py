@@ -73,6 +73,11 @@ class AppearanceForm(forms.Form):
         required=False,
         label="New source kind",
     )
+    record_identifier = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Record the URL's handle or domain as the new source's identifier",
+    )
     stance = forms.ChoiceField(choices=Appearance.Stance.choices)
     published = forms.CharField(
         required=False,

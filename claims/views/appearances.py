@@ -17,7 +17,13 @@ from django.urls import reverse
 from claims.forms import AppearanceForm
 from claims.views.common import add_domain_error, claim_or_404, require_analyst
 from claimtrail.exceptions import DomainError
-from claimtrail.lib.normalize import IdentifierError
+from claimtrail.lib.normalize import (
+    DOMAIN,
+    TELEGRAM,
+    X_HANDLE,
+    IdentifierError,
+    normalize_identifier,
+)
 from claimtrail.visibility import visible_appearances, visible_sources
 from provenance.selectors import appearances_by_public_id
 from provenance.services import appearance_create
@@ -37,6 +43,24 @@ def sources_for_url(*, actor, url: str) -> list:
     except IdentifierError:
         return []
     return list(found.order_by("name", "id")[:SUGGESTIONS])
+
+
+def identifier_from_url(url: str) -> tuple[str, str] | None:
+    """The identifier a post or article URL names its publisher by: the X handle or
+    Telegram channel of a post there, else the site's domain; None if it names none."""
+    if not url.strip():
+        return None
+    for kind in (X_HANDLE, TELEGRAM):
+        try:
+            return kind, normalize_identifier(kind, url)
+        except IdentifierError:
+            continue
+    try:
+        domain = normalize_identifier(DOMAIN, url)
+    except IdentifierError:
+        return None
+    social = {"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com", "t.me"}
+    return None if domain in social else (DOMAIN, domain)
 
 
 def sources_matching(*, actor, query: str) -> list:
@@ -71,6 +95,8 @@ def _source_context(*, actor, query: str, url: str, chosen: str) -> dict:
         "chosen": chosen,
         "source_query": query,
         "url": url,
+        # What a new source would be recorded by, when no known source has it.
+        "url_identifier": None if from_url else identifier_from_url(url),
     }
 
 
@@ -149,8 +175,12 @@ def _create(form: AppearanceForm, *, claim, actor):
             if source is None:
                 raise DomainError("No such source.", fields={"source": ["No such source."]})
         else:
+            guess = identifier_from_url(data["url"]) if data["record_identifier"] else None
             source = source_create(
-                actor=actor, name=data["new_source_name"], kind=data["new_source_kind"]
+                actor=actor,
+                name=data["new_source_name"],
+                kind=data["new_source_kind"],
+                identifiers=[guess] if guess else [],
             )
         return appearance_create(
             actor=actor,

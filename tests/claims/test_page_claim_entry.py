@@ -101,7 +101,8 @@ def test_analyst_adds_an_appearance_with_a_new_source(analyst):
             "quote": "Цитата",
             "quote_language": "ru",
             "quote_translation": "A quote",
-            "url": "https://t.me/night/5",
+            "url": "https://t.me/night_channel/5",
+            "record_identifier": "on",
         },
     )
     appearance = Appearance.objects.get()
@@ -111,6 +112,9 @@ def test_analyst_adds_an_appearance_with_a_new_source(analyst):
     assert appearance.published_precision == "month"
     assert appearance.published_at == datetime(2023, 5, 1, tzinfo=UTC)
     assert appearance.quote_translation == "A quote"
+    # The channel the post URL names is recorded, so its next post suggests the source.
+    identifier = appearance.source.identifiers.get()
+    assert (identifier.kind, identifier.normalized_value) == ("telegram", "night_channel")
 
 
 def test_htmx_appearance_create_redirects_the_page(analyst):
@@ -437,3 +441,37 @@ def test_without_javascript_a_typed_source_search_lists_matches_to_pick(analyst)
     assert response.status_code == 400
     html = response.content.decode()
     assert "<html" in html and f'value="{herald.public_id}"' in html and "kept" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.com/MinistryX/status/123", ("x_handle", "ministryx")),
+        ("https://t.me/s/rian_ru/100", ("telegram", "rian_ru")),
+        ("https://www.herald.example/2023/05/story", ("domain", "herald.example")),
+        ("https://x.com/", None),
+        ("", None),
+    ],
+)
+def test_identifier_read_from_a_pasted_url(url, expected):
+    from claims.views.appearances import identifier_from_url
+
+    assert identifier_from_url(url) == expected
+
+
+def test_unknown_publisher_of_a_pasted_url_is_named_for_a_new_source(analyst):
+    html = (
+        client_for(analyst)
+        .get(reverse("claims:source-suggest"), {"url": "https://x.com/newvoice/status/9"})
+        .content.decode()
+    )
+    assert "No known source matches" in html and "<strong>newvoice</strong>" in html
+
+
+def test_new_source_without_the_box_ticked_gets_no_identifier(analyst):
+    claim = ClaimFactory()
+    client_for(analyst).post(
+        appearance_url(claim),
+        {"new_source_name": "Plain", "stance": "asserts", "url": "https://herald.example/a"},
+    )
+    assert not Appearance.objects.get().source.identifiers.exists()
