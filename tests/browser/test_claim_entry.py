@@ -105,6 +105,7 @@ def test_source_is_suggested_from_a_pasted_url_and_upstreams_found_by_search(
     login(analyst)
 
     page.goto(reverse("claims:appearance-new", args=[claim.public_id]))
+    assert_accessible(page)
     page.get_by_label("Post or article URL").fill("https://www.herald.example/2023/05/story")
     suggested = page.locator("#source-choices").get_by_label(re.compile("Herald"))
     expect(suggested).to_be_checked()

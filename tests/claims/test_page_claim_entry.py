@@ -475,3 +475,23 @@ def test_new_source_without_the_box_ticked_gets_no_identifier(analyst):
         {"new_source_name": "Plain", "stance": "asserts", "url": "https://herald.example/a"},
     )
     assert not Appearance.objects.get().source.identifiers.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["claims:evidence-new", "claims:relation-new", "claims:appearance-new"]
+)
+def test_each_form_is_also_a_page_of_its_own(analyst, name):
+    claim = ClaimFactory(text="The claim <b>named</b>")
+    response = client_for(analyst).get(reverse(name, args=[claim.public_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html and "csrfmiddlewaretoken" in html
+    assert "The claim &lt;b&gt;named&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "name", ["claims:evidence-new", "claims:relation-new", "claims:appearance-new"]
+)
+def test_forms_of_an_unknown_claim_are_404(analyst, name):
+    response = client_for(analyst).get(reverse(name, args=["7d3c6a9e-0000-4000-8000-000000000000"]))
+    assert response.status_code == 404
