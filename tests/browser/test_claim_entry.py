@@ -140,11 +140,21 @@ def test_markup_in_user_text_shows_as_text_and_runs_nothing(page, login, viewer)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_analyst_uploads_a_file_and_relates_another_claim(page, login, analyst, sent_captures):
+def test_analyst_uploads_a_file_and_relates_another_claim(
+    page, login, analyst, sent_captures, allow_page_problems
+):
     claim = ClaimFactory(text="Ships were stopped in the strait")
     ClaimFactory(text="Grain ships sailed freely")
     login(analyst)
     page.goto(reverse("claims:detail", args=[claim.public_id]))
+
+    # A refused list comes back into the page with the error next to it, text kept.
+    page.get_by_label("Many URLs").fill("https://ok.example/1\nnot a url")
+    page.get_by_role("button", name="Attach").click()
+    expect(page.locator("#evidence-section .errorlist")).to_contain_text("not a url")
+    expect(page.get_by_label("Many URLs")).to_have_value("https://ok.example/1\nnot a url")
+    allow_page_problems(lambda problem: "status of 400" in problem)
+    page.get_by_label("Many URLs").fill("")
 
     page.get_by_label("File", exact=True).set_input_files(
         files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}]
