@@ -219,3 +219,9 @@ def _related(relations: list[dict], *, claim_id: int) -> list[dict]:
         )
     related.sort(key=lambda relation: relation["direction"] != "out")
     return related
+
+
+def claim_evidence_rows(*, claim_id: int) -> list[dict]:
+    """The claim's evidence links with their latest capture (EVIDENCE_FIELDS), oldest
+    first, in one query: what the detail's `evidence` holds, for a page refreshing it."""
+    return rows(_evidence, EVIDENCE_FIELDS, claim_id)

@@ -12,3 +12,23 @@ urlpatterns = [
     path("<uuid:public_id>/", detail.claim_detail_page, name="detail"),
     path("<uuid:public_id>/history/", history.claim_history_page, name="history"),
 ]
+
+# ui2: the analyst's entering and linking flows (claims/views/entry.py, appearances.py,
+# evidence.py, relations.py) and the claim page's live evidence fragment.
+from claims.views import appearances, entry, evidence, relations  # noqa: E402
+
+urlpatterns += [
+    path("new/", entry.claim_new, name="new"),
+    path("new/similar/", entry.claim_similar, name="similar"),
+    path("suggest/", relations.claim_suggest, name="claim-suggest"),
+    path("sources/suggest/", appearances.source_suggest, name="source-suggest"),
+    path("<uuid:public_id>/evidence/", detail.evidence_cards_fragment, name="evidence-cards"),
+    path("<uuid:public_id>/evidence/new/", evidence.evidence_new, name="evidence-new"),
+    path("<uuid:public_id>/appearances/new/", appearances.appearance_new, name="appearance-new"),
+    path(
+        "<uuid:public_id>/appearances/upstreams/",
+        appearances.upstream_suggest,
+        name="upstream-suggest",
+    ),
+    path("<uuid:public_id>/relations/new/", relations.relation_new, name="relation-new"),
+]

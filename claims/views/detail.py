@@ -1,12 +1,153 @@
-"""The claim page. PLACEHOLDER: ui2 replaces it."""
+"""The claim page `/claims/<uuid>/` and its live evidence fragment.
+
+Both read through claims.detail (the API's detail) so the page shows what the API
+returns; they add only what the API leaves to other endpoints: which stored files each
+latest capture has (to offer only downloads that exist) and how appearances of other
+claims named in `derived_from` are labelled.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 
-from claims.selectors import claim_lookup_for_user
+from claims.detail import claim_detail_for_user, claim_evidence_rows
+from claims.forms import EvidenceForm, RelationForm
+from claims.models import CREDIBILITY_HELP, Claim
+from claims.views.common import can_write, claim_or_404
+from claimtrail.exceptions import NotFound
+from claimtrail.visibility import sees_unpublished, visible_appearances
+from provenance.models import Capture, CaptureStatus
+from sources.models import Source
+
+PENDING = {CaptureStatus.QUEUED, CaptureStatus.FETCHING}
+
+
+def capture_files(evidence: list[dict]) -> dict:
+    """Which files each latest capture stored, by its public id (one query, none without
+    captures): {"blob", "warc", "thumbnail", "screenshot"} booleans."""
+    ids = [row["latest_capture__public_id"] for row in evidence if row["latest_capture__public_id"]]
+    if not ids:
+        return {}
+    found = Capture.objects.filter(public_id__in=ids).values(
+        "public_id", "blob", "warc", "thumbnail", "screenshot"
+    )
+    return {
+        row["public_id"]: {
+            name: bool(row[name]) for name in ("blob", "warc", "thumbnail", "screenshot")
+        }
+        for row in found
+    }
+
+
+def evidence_cards(evidence: list[dict]) -> tuple[list[dict], bool]:
+    """The evidence rows with their capture's files under `files`, and whether any
+    capture is still queued or fetching (the page polls only then)."""
+    files = capture_files(evidence)
+    cards = [{**row, "files": files.get(row["latest_capture__public_id"], {})} for row in evidence]
+    pending = any(row["latest_capture__status"] in PENDING for row in evidence)
+    return cards, pending
+
+
+def _upstream_labels(detail: dict, *, actor) -> dict:
+    """Label each appearance named in `derived_from`: those of this claim from the detail,
+    those of other claims the actor may see in one query (the rest stay unnamed)."""
+    labels = {
+        row["public_id"]: {"source": row["source__name"], "claim": None, "row": row}
+        for row in detail["appearances"]
+    }
+    elsewhere = {
+        upstream
+        for row in detail["appearances"]
+        for upstream in row["derived_from"]
+        if upstream and upstream not in labels
+    }
+    if elsewhere:
+        found = (
+            visible_appearances(actor)
+            .filter(public_id__in=elsewhere)
+            .values(
+                "public_id",
+                "source__name",
+                "published_at",
+                "published_precision",
+                "claim__public_id",
+                "claim__text",
+            )
+        )
+        for row in found:
+            labels[row["public_id"]] = {
+                "source": row["source__name"],
+                "claim": {"public_id": row["claim__public_id"], "text": row["claim__text"]},
+                "row": row,
+            }
+    return labels
+
+
+def _timeline(detail: dict, labels: dict) -> list[dict]:
+    """The appearances in the API detail's order (date, undated last; an upstream is never
+    dated after what derives from it, the services refuse that), each with its upstreams."""
+    return [
+        {
+            **row,
+            "upstreams": [
+                {"public_id": upstream, **labels[upstream]}
+                if upstream in labels
+                else {"public_id": upstream}
+                for upstream in row["derived_from"]
+                if upstream
+            ],
+        }
+        for row in detail["appearances"]
+    ]
 
 
 @login_required
 def claim_detail_page(request, public_id):
-    claim = claim_lookup_for_user(public_id=public_id, actor=request.user)
-    return render(request, "claims/claim_detail.html", {"claim": claim})
+    """Queries: the user's roles, the claim row (for the included panels), the detail
+    (claim + tags, appearances, evidence, relations, review events; its revision and
+    upstreams of a hidden claim when published), stored files of the latest captures,
+    appearances of other claims named as upstreams (when there are any)."""
+    if not sees_unpublished(request.user):
+        # A signed-in account without a role reads what the public reads.
+        return redirect(f"/c/{public_id}/")
+    claim = claim_or_404(public_id=public_id, user=request.user)
+    try:
+        detail = claim_detail_for_user(public_id=claim.public_id, actor=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    labels = _upstream_labels(detail, actor=request.user)
+    cards, pending = evidence_cards(detail["evidence"])
+    writer = can_write(request.user)
+    context = {
+        "claim": claim,
+        "detail": detail,
+        "timeline": _timeline(detail, labels),
+        "cards": cards,
+        "pending": pending,
+        "can_write": writer,
+        "credibility_help": CREDIBILITY_HELP,
+        "credibility_scale": Claim.Credibility.choices,
+        "reliability_scale": Source.Reliability.choices,
+        "verdict_label": dict(Claim.Verdict.choices).get(detail["verdict"], ""),
+        "credibility_label": dict(Claim.Credibility.choices).get(detail["credibility"], ""),
+        "evidence_form": EvidenceForm() if writer else None,
+        "relation_form": RelationForm() if writer else None,
+    }
+    return render(request, "claims/claim_detail.html", context)
+
+
+@login_required
+def evidence_cards_fragment(request, public_id):
+    """The evidence cards alone, polled by the claim page while a capture is pending.
+    Queries: the claim, its evidence rows with the latest capture, the capture files.
+    The rows are the working copy's: accounts without a role (who read only what was
+    published) get a 404, as they get the public page instead of this one."""
+    if not sees_unpublished(request.user):
+        raise Http404("No claim with this id.")
+    claim = claim_or_404(public_id=public_id, user=request.user)
+    cards, pending = evidence_cards(claim_evidence_rows(claim_id=claim.id))
+    return render(
+        request,
+        "claims/partials/evidence_cards.html",
+        {"claim": claim, "cards": cards, "pending": pending},
+    )

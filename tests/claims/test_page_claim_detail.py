@@ -1,0 +1,281 @@
+"""The claim page /claims/<uuid>/ and its live evidence fragment (server side)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from claims.services import claim_review, claim_update
+from provenance.models import Capture
+from tests.factories import (
+    AppearanceFactory,
+    ClaimFactory,
+    EvidenceFactory,
+    PublishedClaimFactory,
+    SourceFactory,
+    UserFactory,
+)
+
+XSS = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_url(claim) -> str:
+    return reverse("claims:detail", args=[claim.public_id])
+
+
+def succeed(evidence, **fields) -> Capture:
+    capture = evidence.captures.get()
+    Capture.objects.filter(pk=capture.pk).update(
+        status="succeeded",
+        sha256="ab" * 32,
+        blob="captures/ab/blob",
+        warc="captures/ab/warc.gz",
+        content_type="image/jpeg",
+        size=3,
+        finished_at=timezone.now(),
+        **fields,
+    )
+    return capture
+
+
+def test_anonymous_visitor_is_sent_to_login(db):
+    claim = ClaimFactory()
+    response = Client().get(page_url(claim))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_unknown_claim_is_404(viewer):
+    response = client_for(viewer).get("/claims/7d3c6a9e-0000-4000-8000-000000000000/")
+    assert response.status_code == 404
+
+
+def test_viewer_reads_the_claim_timeline_and_evidence_without_write_controls(viewer):
+    claim = ClaimFactory(text="Drones were seen over the plant", tags=["energy"])
+    source = SourceFactory(name="Daily Herald", state_affiliated=True, reliability="D")
+    first = AppearanceFactory(
+        claim=claim,
+        source=source,
+        published_at=datetime(2023, 5, 1, tzinfo=UTC),
+        published_precision="month",
+        quote="Дроны над заводом",
+        quote_language="ru",
+        quote_translation="Drones over the plant",
+        url="https://herald.example/story/1",
+    )
+    AppearanceFactory(
+        claim=claim,
+        source=SourceFactory(name="Repeater Channel"),
+        stance="repeats",
+        published_at=datetime(2023, 5, 3, tzinfo=UTC),
+        published_precision="day",
+        derived_from=[first],
+    )
+    evidence = EvidenceFactory(claims=[claim], title="The photo", relation="supports")
+    succeed(evidence)
+
+    response = client_for(viewer).get(page_url(claim))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Drones were seen over the plant" in html
+    assert "energy" in html
+    # Month precision reads as a month, day precision as a day; the origin comes first.
+    assert html.index("May 2023") < html.index("3 May 2023")
+    assert "Daily Herald" in html and "State-affiliated" in html and "Reliability D" in html
+    assert 'lang="ru"' in html and "Drones over the plant" in html
+    assert "Derived from:" in html and f'href="#appearance-{first.public_id}"' in html
+    assert "The photo" in html and 'class="badge capture-succeeded"' in html
+    assert "ab" * 32 in html
+    capture = evidence.captures.get()
+    assert reverse("capture-warc", args=[capture.public_id]) in html
+    assert reverse("capture-blob", args=[capture.public_id]) in html
+    # The credibility scale is explained; exports and history are linked.
+    assert "Admiralty" in html and "truth cannot be judged" in html
+    assert reverse("claim-prov", args=[claim.public_id]) + "?format=ttl" in html
+    assert reverse("claims:history", args=[claim.public_id]) in html
+    # Read-only: no form to write with, and the cards do not poll once captured.
+    assert "Attach evidence" not in html and "Add appearance" not in html
+    assert "Relate another claim" not in html
+    assert 'hx-trigger="every 2s"' not in html
+
+
+def test_analyst_gets_the_entering_controls(analyst):
+    claim = ClaimFactory()
+    html = client_for(analyst).get(page_url(claim)).content.decode()
+    assert "Add appearance" in html
+    assert reverse("claims:appearance-new", args=[claim.public_id]) in html
+    assert "Attach evidence" in html and 'enctype="multipart/form-data"' in html
+    assert "Relate another claim" in html
+
+
+def test_user_text_is_escaped(viewer):
+    claim = ClaimFactory(text=XSS, tags=["t"])
+    AppearanceFactory(claim=claim, source=SourceFactory(name=XSS), quote=XSS)
+    EvidenceFactory(claims=[claim], title=XSS)
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    assert "<script>window.__pwned" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+
+
+def test_pending_capture_makes_the_cards_poll_until_it_finishes(viewer):
+    claim = ClaimFactory()
+    evidence = EvidenceFactory(claims=[claim])
+    client = client_for(viewer)
+    fragment = reverse("claims:evidence-cards", args=[claim.public_id])
+
+    html = client.get(page_url(claim)).content.decode()
+    assert f'hx-get="{fragment}" hx-trigger="every 2s"' in html
+    assert 'class="badge capture-queued"' in html
+
+    succeed(evidence)
+    response = client.get(fragment)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="badge capture-succeeded"' in body
+    assert "every 2s" not in body
+    assert "<html" not in body  # the fragment only
+
+
+def test_derived_from_an_appearance_of_another_claim_names_it(viewer):
+    other = ClaimFactory(text="The earlier claim")
+    upstream = AppearanceFactory(claim=other, source=SourceFactory(name="Origin Outlet"))
+    claim = ClaimFactory()
+    AppearanceFactory(
+        claim=claim,
+        derived_from=[upstream],
+        published_at=datetime(2023, 6, 1, tzinfo=UTC),
+    )
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    assert "Origin Outlet" in html and "The earlier claim" in html
+    assert (
+        reverse("claims:detail", args=[other.public_id]) + f"#appearance-{upstream.public_id}"
+        in html
+    )
+
+
+def test_changed_since_publication_shows_the_diff(editor):
+    claim = PublishedClaimFactory(text="Published wording")
+    claim_update(claim=claim, actor=editor, text="Edited wording")
+    html = client_for(editor).get(page_url(claim)).content.decode()
+    assert "Changed since publication" in html
+    assert "Published wording" in html and "Edited wording" in html
+
+
+def test_published_claim_shows_review_history(viewer):
+    claim = PublishedClaimFactory()
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    assert "Review history" in html and "factory_editor" in html
+    assert "Changed since publication" not in html
+
+
+def _claim_with(children: int):
+    claim = ClaimFactory(tags=["a", "b"])
+    other = ClaimFactory()
+    upstream = AppearanceFactory(claim=other, published_at=datetime(2023, 1, 1, tzinfo=UTC))
+    for n in range(children):
+        AppearanceFactory(claim=claim, derived_from=[upstream] if n % 2 else [])
+        evidence = EvidenceFactory(claims=[claim])
+        if n % 2:
+            succeed(evidence)
+    return claim
+
+
+@pytest.mark.parametrize("children", [2, 30])
+def test_claim_page_queries_do_not_grow_with_the_claim(
+    analyst, children, django_assert_max_num_queries
+):
+    claim = _claim_with(children)
+    client = client_for(analyst)
+    # session, user, roles, the claim row (for the included panels), the detail's five
+    # (claim + tags, appearances, evidence + latest capture, relations, review events),
+    # appearances of other claims named as upstreams, the latest captures' stored files.
+    with django_assert_max_num_queries(11):
+        response = client.get(page_url(claim))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card appearance"') == children
+
+
+@pytest.mark.parametrize("children", [2, 30])
+def test_evidence_fragment_queries_do_not_grow(viewer, children, django_assert_max_num_queries):
+    claim = _claim_with(children)
+    client = client_for(viewer)
+    # session, user, roles, claim, evidence rows, capture files.
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("claims:evidence-cards", args=[claim.public_id]))
+    assert response.content.decode().count('class="card evidence"') == children
+
+
+@pytest.mark.parametrize("children", [2, 30])
+def test_published_then_edited_claim_page_queries_do_not_grow(
+    editor, children, django_assert_max_num_queries
+):
+    claim = _claim_with(children)
+    claim_review(
+        claim=claim, actor=editor, to_state="published", verdict="unverifiable", credibility=6
+    )
+    AppearanceFactory(claim=claim)  # changed since
+    client = client_for(editor)
+    # As above, plus the current revision with its payload, and (for the diff) whether
+    # the upstreams of other claims are public (claims.revisions.working_diff).
+    with django_assert_max_num_queries(13):
+        response = client.get(page_url(claim))
+    assert "Changed since publication" in response.content.decode()
+
+
+@pytest.fixture
+def no_role(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="nora_norole")
+
+
+def test_account_without_a_role_reads_the_public_page_instead(no_role):
+    claim = PublishedClaimFactory()
+    response = client_for(no_role).get(page_url(claim))
+    assert response.status_code == 302
+    assert response["Location"] == f"/c/{claim.public_id}/"
+
+
+def test_account_without_a_role_cannot_poll_the_working_evidence(no_role):
+    claim = PublishedClaimFactory()
+    EvidenceFactory(claims=[claim], title="Added after publication")
+    response = client_for(no_role).get(reverse("claims:evidence-cards", args=[claim.public_id]))
+    assert response.status_code == 404
+    assert b"Added after publication" not in response.content
+
+
+def test_review_history_names_the_captures_relied_on(viewer):
+    claim = ClaimFactory()
+    capture = succeed(EvidenceFactory(claims=[claim]))
+    claim_review(
+        claim=claim,
+        actor=UserFactory(roles=["editor"]),
+        to_state="published",
+        verdict="refuted",
+        credibility=5,
+        comment="The photo is from 2019",
+    )
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    reviews = html[html.index("Review history") :]
+    assert "The photo is from 2019" in reviews
+    assert reverse("capture-detail", args=[capture.public_id]) in reviews
+    assert "ab" * 32 in reviews
+
+
+def test_thumbnail_is_shown_and_offered_as_a_download(viewer):
+    claim = ClaimFactory()
+    capture = succeed(EvidenceFactory(claims=[claim]), thumbnail="captures/ab/thumb.jpg")
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    thumbnail = reverse("capture-thumbnail", args=[capture.public_id])
+    assert f'<a class="preview" href="{thumbnail}" download><img src="{thumbnail}"' in html
+    assert reverse("capture-screenshot", args=[capture.public_id]) not in html
