@@ -1,0 +1,41 @@
+"""Display labels for the claim vocabulary (verdict, credibility, review state, stance)."""
+
+from django import template
+
+from claims.models import Credibility, ReviewState, Verdict
+from provenance.models import CaptureStatus, Stance
+
+register = template.Library()
+
+_VERDICTS = dict(Verdict.choices)
+_STATES = dict(ReviewState.choices)
+_CREDIBILITY = dict(Credibility.choices)
+_STANCES = dict(Stance.choices)
+_CAPTURES = dict(CaptureStatus.choices)
+
+
+@register.filter
+def verdict_label(value) -> str:
+    """The verdict's label; a blank verdict is a claim not reviewed yet."""
+    return _VERDICTS.get(value, value) if value else "Not reviewed"
+
+
+@register.filter
+def state_label(value) -> str:
+    return _STATES.get(value, value or "")
+
+
+@register.filter
+def credibility_label(value) -> str:
+    """'2 — probably true', or 'Not rated' when unset."""
+    return _CREDIBILITY.get(value, "Not rated") if value is not None else "Not rated"
+
+
+@register.filter
+def stance_label(value) -> str:
+    return _STANCES.get(value, value or "")
+
+
+@register.filter
+def capture_label(value) -> str:
+    return _CAPTURES.get(value, value or "")
