@@ -74,7 +74,9 @@ def _filters(request) -> dict:
 
 def _error_messages(errors) -> list[str]:
     if isinstance(errors, dict):
-        return [f"{name.replace('_', ' ')}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()]
+        return [
+            f"{name.replace('_', ' ')}: {' '.join(map(str, msgs))}" for name, msgs in errors.items()
+        ]
     return [str(e) for e in errors]
 
 
@@ -134,4 +136,3 @@ def _source_name(value: str, actor) -> dict | None:
         return None  # ClaimFilter reports the invalid id
     source = source_list(actor=actor).filter(public_id=public_id).values("name").first()
     return {"name": source["name"] if source else "an unknown source"}
-

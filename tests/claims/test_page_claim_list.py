@@ -24,7 +24,9 @@ def _claims(editor, n: int):
 
 @pytest.mark.django_db
 def test_rows_show_verdict_credibility_counts_and_first_seen(client, editor):
-    claim = PublishedClaimFactory(actor=editor, text=XSS, verdict="refuted", first_seen=date(2023, 5, 3))
+    claim = PublishedClaimFactory(
+        actor=editor, text=XSS, verdict="refuted", first_seen=date(2023, 5, 3)
+    )
     source = SourceFactory(actor=editor, name="Kremlin press service")
     AppearanceFactory(actor=editor, claim=claim, source=source)
     AppearanceFactory(actor=editor, claim=claim, source=source)
