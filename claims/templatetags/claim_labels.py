@@ -1,9 +1,11 @@
 """Display labels for the claim vocabulary (verdict, credibility, review state, stance)."""
 
 from django import template
+from django.utils.dateparse import parse_date
 
 from claims.models import Credibility, ReviewState, Verdict
-from provenance.models import CaptureStatus, Stance
+from provenance.models import CaptureStatus, EvidenceRelation, Stance
+from sources.models import SourceKind
 
 register = template.Library()
 
@@ -12,6 +14,8 @@ _STATES = dict(ReviewState.choices)
 _CREDIBILITY = dict(Credibility.choices)
 _STANCES = dict(Stance.choices)
 _CAPTURES = dict(CaptureStatus.choices)
+_SOURCE_KINDS = dict(SourceKind.choices)
+_RELATIONS = dict(EvidenceRelation.choices)
 
 
 @register.filter
@@ -39,3 +43,19 @@ def stance_label(value) -> str:
 @register.filter
 def capture_label(value) -> str:
     return _CAPTURES.get(value, value or "")
+
+
+@register.filter
+def source_kind_label(value) -> str:
+    return _SOURCE_KINDS.get(value, value or "")
+
+
+@register.filter
+def evidence_relation_label(value) -> str:
+    return _RELATIONS.get(value, value or "")
+
+
+@register.filter
+def iso_date(value):
+    """An ISO date string (as in a revision's payload) as a date, for the date filter."""
+    return parse_date(value) if isinstance(value, str) else value
