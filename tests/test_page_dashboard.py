@@ -84,3 +84,13 @@ def test_dashboard_query_count_is_fixed(client, editor, n, django_assert_max_num
         response = client.get("/")
     assert response.status_code == 200
     assert len(response.context["recent"]) == min(3 * n, 10)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("viewer", False), ("analyst", False), ("editor", True)]
+)
+def test_review_queue_link_only_for_editors(client, request, persona, shown):
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get("/").content.decode()
+    assert ('href="/claims/review/">Review</a>' in html) is shown

@@ -4,6 +4,7 @@ from django import template
 from django.utils.dateparse import parse_date
 
 from claims.models import Credibility, ReviewState, Verdict
+from claimtrail.roles import user_has_role
 from provenance.models import CaptureStatus, EvidenceRelation, Stance
 from sources.models import SourceKind
 
@@ -59,3 +60,9 @@ def evidence_relation_label(value) -> str:
 def iso_date(value):
     """An ISO date string (as in a revision's payload) as a date, for the date filter."""
     return parse_date(value) if isinstance(value, str) else value
+
+
+@register.filter
+def has_role(user, role: str) -> bool:
+    """Whether `user` holds `role` (claimtrail.roles; cached on the user for the request)."""
+    return user_has_role(user, role)
