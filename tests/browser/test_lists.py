@@ -120,3 +120,18 @@ def test_navigation_marks_the_current_page_and_fits_a_phone(page, login, analyst
     assert width <= PHONE["width"], "the page scrolls sideways on a phone"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invalid_filter_shows_its_error_in_place(page, login, analyst, allow_page_problems):
+    login(analyst)
+    page.goto("/claims/")
+    page.evaluate("window.__sameDocument = true")
+
+    page.get_by_label("Tag").fill("!!!")
+    page.get_by_role("button", name="Apply").click()
+
+    page.locator("#results .errorlist").get_by_text("Tags are 1").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    # Chromium logs every 4xx load; the 400 is the answer we meant (and htmx raised nothing).
+    allow_page_problems(lambda problem: "status of 400" in problem)
