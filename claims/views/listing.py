@@ -30,6 +30,8 @@ FILTER_PARAMS = (
     "source",
     "first_seen_after",
     "first_seen_before",
+    "published_after",
+    "published_before",
 )
 SORTS = (
     ("", "Relevance (with a search), else newest"),

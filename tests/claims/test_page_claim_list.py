@@ -64,6 +64,10 @@ def test_filters_are_the_apis(client, editor):
     assert texts({"review_state": "in_review", "verdict": ""}) == {"A drone over the Kremlin"}
     assert texts({"tag": "other"}) == {"Something else entirely"}
     assert texts({"source": str(source.public_id)}) == {"Said by TASS"}
+    assert texts({"published_after": "2023-05-03", "published_before": "2023-05-04"}) == {
+        "Said by TASS"
+    }
+    assert texts({"published_after": "2023-05-04"}) == set()
     response = client.get("/claims/", {"source": str(source.public_id)})
     assert "Only claims with an appearance by <strong>TASS</strong>" in response.content.decode()
 
