@@ -35,8 +35,8 @@ def test_claim_search_updates_the_results_in_place_and_the_address(page, login, 
     results.get_by_text("Grain deal collapses").wait_for()
     assert results.get_by_text("A drone over the Kremlin").count() == 0
     assert page.evaluate("window.__sameDocument") is True  # no full reload
-    page.get_by_label("Verdict").select_option("refuted")
-    page.wait_for_url("**verdict=refuted*")
+    page.get_by_label("Review state").select_option("in_review")
+    page.wait_for_url("**review_state=in_review*")
     results.get_by_text("No claim matches these filters.").wait_for()
 
 
