@@ -1,11 +1,17 @@
 """Reads for the dashboard: what needs attention now. Each is one query, whatever the data."""
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
-from claims.models import Claim, Verdict
+from claims.models import Claim, ClaimRelation, Verdict
 from claims.selectors import claim_list_values, claim_visible
-from claimtrail.visibility import claim_visible_q, visible_captures
-from provenance.models import CaptureStatus, EvidenceClaim
+from claimtrail.visibility import (
+    appearance_visible_q,
+    claim_visible_q,
+    evidence_link_visible_q,
+    visible_captures,
+)
+from provenance.models import Appearance, CaptureStatus, EvidenceClaim
 
 SECTION_SIZE = 10
 NOT_REVIEWED = "Not reviewed"
@@ -18,8 +24,38 @@ def claims_awaiting_review(*, actor, limit: int = SECTION_SIZE) -> list[dict]:
     return list(rows.order_by("updated_at", "id")[:limit])
 
 
+def _newest(rows, column: str) -> Coalesce:
+    """The newest `column` among `rows` (already tied to the outer claim), or the claim's
+    own updated_at when there are none: GREATEST is NULL on SQLite if any argument is."""
+    newest = rows.order_by(F(column).desc()).values(column)[:1]
+    return Coalesce(Subquery(newest, output_field=DateTimeField()), F("updated_at"))
+
+
+def last_activity(actor) -> Greatest:
+    """When anything the actor may see last happened to the claim: the newest of its own
+    updated_at and its appearances' (written on create too), its evidence links' and its
+    relations' (either direction) times. One correlated subquery per kind, so ordering
+    by it keeps the list one query; adding an appearance to an old claim brings it up."""
+    appearances = Appearance.objects.filter(appearance_visible_q(actor), claim=OuterRef("pk"))
+    links = EvidenceClaim.objects.filter(evidence_link_visible_q(actor), claim=OuterRef("pk"))
+    relations = ClaimRelation.objects.filter(
+        Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk")),
+        claim_visible_q(actor, "from_claim"),
+        claim_visible_q(actor, "to_claim"),
+    )
+    return Greatest(
+        F("updated_at"),
+        _newest(appearances, "updated_at"),
+        _newest(links, "created_at"),
+        _newest(relations, "updated_at"),
+    )
+
+
 def claims_recently_changed(*, actor, limit: int = SECTION_SIZE) -> list[dict]:
-    return list(claim_list_values(actor=actor).order_by("-updated_at", "-id")[:limit])
+    """Claims by their latest activity (see last_activity), newest first; each row has it
+    as `last_activity`."""
+    rows = claim_list_values(actor=actor).annotate(last_activity=last_activity(actor))
+    return list(rows.order_by("-last_activity", "-id")[:limit])
 
 
 def _first_claim(actor, field: str) -> Subquery:
