@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from claims import api as claims_api
 from claims.exports import urls as claim_exports
+from claims.views import public
 from claimtrail import auth_api, views
 from claimtrail.login_throttle import throttled_login
 from provenance import api as provenance_api
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("claims/", include("claims.urls")),
     path("sources/", include("sources.urls")),
+    path("c/<uuid:public_id>/", public.public_claim_page, name="public-claim"),
     path("admin/login/", throttled_login(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -80,10 +80,11 @@ def answers(host: str, port: int) -> bool:
 def banner(url: str) -> str:
     return (
         f"\nClaimtrail is running at {url}/\n"
-        f"  API docs  {url}/api/docs/\n"
-        f"  Log in    {url}/api/auth/login/ with a demo account printed above (viewer, analyst,\n"
-        "            editor), or get a token: POST /api/auth/token/ with username and password.\n"
-        "            With DEBUG off there are none: use `manage.py createsuperuser`.\n"
+        f"  Log in    {url}/accounts/login/ with a demo account printed above (viewer, analyst,\n"
+        "            editor); the application opens at /. With DEBUG off there are none:\n"
+        "            use `manage.py createsuperuser`.\n"
+        f"  Admin     {url}/admin/ (staff: the demo editor)\n"
+        f"  API docs  {url}/api/docs/ (a token: POST /api/auth/token/ with username and password)\n"
         "Ctrl-C stops the web server and the worker.\n"
     )
 

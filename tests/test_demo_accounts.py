@@ -41,7 +41,7 @@ def test_debug_creates_one_account_per_role_and_prints_passwords(settings):
     assert user_roles(User.objects.get(username="viewer")) == {"viewer"}
     assert user_roles(User.objects.get(username="analyst")) == {"viewer", "analyst"}
     assert user_roles(User.objects.get(username="editor")) == {"viewer", "analyst", "editor"}
-    assert "/api/auth/login/" in output
+    assert "/accounts/login/, then the application at http" in output
     assert "/api/auth/token/" in output
 
 
@@ -123,3 +123,15 @@ def test_the_command_says_who_may_use_the_admin(settings):
     output = _run()
 
     assert "/admin/ as editor (claims are read-only there" in output
+
+
+def test_the_printed_login_address_signs_in_to_the_application(settings, client):
+    settings.DEBUG = True
+    output = _run()
+    printed = _printed(output)
+    login_url = re.search(r"Log in \(browser\):\s+\S*?(/accounts/login/)", output).group(1)
+
+    response = client.post(login_url, {"username": "analyst", "password": printed["analyst"][0]})
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200

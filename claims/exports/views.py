@@ -110,6 +110,32 @@ def _first_appearance(appearances: list[dict]) -> dict | None:
     return origins[0] if origins else None
 
 
+def published_claim_review(published: dict) -> dict:
+    """The ClaimReview document of a claim's current revision (published_detail's result):
+    what the export endpoint returns and the public page embeds."""
+    # What the public reads: the current published revision, never the working copy.
+    payload = published["published_payload"]
+    appearances = [_work(row) for row in payload["appearances"]]
+    publications = [
+        event["created_at"]
+        for event in published["review_events"]
+        if event["to_state"] == Claim.ReviewState.PUBLISHED
+    ]
+    last_published = published["revision"]["created_at"]
+    return claim_review_document(
+        claim={"text": payload["text"], "verdict": payload["verdict"]},
+        origin=_first_appearance(appearances),
+        appearances=appearances,
+        date_published=publications[0] if publications else last_published,
+        date_modified=last_published,
+        url=site_url(f"/api/claims/{payload['id']}/"),
+        organization={
+            "name": settings.CLAIMREVIEW_AUTHOR_NAME,
+            "url": settings.CLAIMREVIEW_AUTHOR_URL,
+        },
+    )
+
+
 @extend_schema(tags=["claims"])
 class ClaimReviewView(ExportView):
     """A published claim as schema.org ClaimReview (JSON-LD)."""
@@ -150,25 +176,4 @@ class ClaimReviewView(ExportView):
             if exists and Claim.objects.filter(public_id=parsed).exists():
                 raise NotFound(NOT_PUBLISHED)
             raise NotFound(CLAIM_NOT_FOUND)
-        # What the public reads: the current published revision, never the working copy.
-        payload = published["published_payload"]
-        appearances = [_work(row) for row in payload["appearances"]]
-        publications = [
-            event["created_at"]
-            for event in published["review_events"]
-            if event["to_state"] == Claim.ReviewState.PUBLISHED
-        ]
-        last_published = published["revision"]["created_at"]
-        document = claim_review_document(
-            claim={"text": payload["text"], "verdict": payload["verdict"]},
-            origin=_first_appearance(appearances),
-            appearances=appearances,
-            date_published=publications[0] if publications else last_published,
-            date_modified=last_published,
-            url=site_url(f"/api/claims/{payload['id']}/"),
-            organization={
-                "name": settings.CLAIMREVIEW_AUTHOR_NAME,
-                "url": settings.CLAIMREVIEW_AUTHOR_URL,
-            },
-        )
-        return Response(document)
+        return Response(published_claim_review(published))

@@ -27,8 +27,9 @@ class Command(BaseCommand):
                 f"password {account.password}  token {account.token}"
             )
         self.stdout.write(
-            f"Log in (browser):  {site}/api/auth/login/  (API docs: {site}/api/docs/)"
+            f"Log in (browser):  {site}/accounts/login/, then the application at {site}/"
         )
+        self.stdout.write(f"API docs:          {site}/api/docs/")
         self.stdout.write(
             f"Admin:             {site}/admin/ as editor (claims are read-only there; "
             "review them with the admin actions)"

@@ -1,0 +1,68 @@
+"""Display labels for the claim vocabulary (verdict, credibility, review state, stance)."""
+
+from django import template
+from django.utils.dateparse import parse_date
+
+from claims.models import Credibility, ReviewState, Verdict
+from claimtrail.roles import user_has_role
+from provenance.models import CaptureStatus, EvidenceRelation, Stance
+from sources.models import SourceKind
+
+register = template.Library()
+
+_VERDICTS = dict(Verdict.choices)
+_STATES = dict(ReviewState.choices)
+_CREDIBILITY = dict(Credibility.choices)
+_STANCES = dict(Stance.choices)
+_CAPTURES = dict(CaptureStatus.choices)
+_SOURCE_KINDS = dict(SourceKind.choices)
+_RELATIONS = dict(EvidenceRelation.choices)
+
+
+@register.filter
+def verdict_label(value) -> str:
+    """The verdict's label; a blank verdict is a claim not reviewed yet."""
+    return _VERDICTS.get(value, value) if value else "Not reviewed"
+
+
+@register.filter
+def state_label(value) -> str:
+    return _STATES.get(value, value or "")
+
+
+@register.filter
+def credibility_label(value) -> str:
+    """'2 — probably true', or 'Not rated' when unset."""
+    return _CREDIBILITY.get(value, "Not rated") if value is not None else "Not rated"
+
+
+@register.filter
+def stance_label(value) -> str:
+    return _STANCES.get(value, value or "")
+
+
+@register.filter
+def capture_label(value) -> str:
+    return _CAPTURES.get(value, value or "")
+
+
+@register.filter
+def source_kind_label(value) -> str:
+    return _SOURCE_KINDS.get(value, value or "")
+
+
+@register.filter
+def evidence_relation_label(value) -> str:
+    return _RELATIONS.get(value, value or "")
+
+
+@register.filter
+def iso_date(value):
+    """An ISO date string (as in a revision's payload) as a date, for the date filter."""
+    return parse_date(value) if isinstance(value, str) else value
+
+
+@register.filter
+def has_role(user, role: str) -> bool:
+    """Whether `user` holds `role` (claimtrail.roles; cached on the user for the request)."""
+    return user_has_role(user, role)
