@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from claims.views import detail, history, listing, review
+from claims.views import appearances, detail, entry, evidence, history, listing, relations, review
 
 app_name = "claims"
 
@@ -13,10 +13,7 @@ urlpatterns = [
     path("<uuid:public_id>/history/", history.claim_history_page, name="history"),
 ]
 
-# ui2: the analyst's entering and linking flows (claims/views/entry.py, appearances.py,
-# evidence.py, relations.py) and the claim page's live evidence fragment.
-from claims.views import appearances, entry, evidence, relations  # noqa: E402
-
+# The analyst's entering and linking flows, and the claim page's live evidence fragment.
 urlpatterns += [
     path("new/", entry.claim_new, name="new"),
     path("new/similar/", entry.claim_similar, name="similar"),

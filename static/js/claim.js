@@ -1,15 +1,6 @@
 // The claim page and its entering forms (loaded on those pages only; no inline script).
 "use strict";
 
-// A form refused by the server comes back as 400 with its field errors: show it like a
-// success (htmx leaves 4xx responses unswapped by default).
-document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 400) {
-    event.detail.shouldSwap = true;
-    event.detail.isError = false;
-  }
-});
-
 // A form loaded into the page takes the keyboard focus, so it is where the person is.
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
