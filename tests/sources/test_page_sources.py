@@ -81,7 +81,8 @@ def test_source_page_shows_identifiers_parent_and_track_record(client, editor):
     assert "smotrim.ru" in html
     assert f'href="/sources/{parent.public_id}/">VGTRK</a>' in html
     assert "State-affiliated" in html and "E — unreliable" in html
-    assert "Refuted one" in html and "Asserts" in html and "Repeats" in html
+    assert f'href="/claims/{refuted.public_id}/">Refuted one</a>' in html
+    assert "Asserts" in html and "Repeats" in html
     assert "&lt;script&gt;window.__pwned" in html and "<script>window" not in html
     counts = {row["value"]: row["count"] for row in response.context["verdicts"]}
     assert counts["refuted"] == 1 and counts["unreviewed"] == 1
