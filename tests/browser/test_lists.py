@@ -210,3 +210,28 @@ def test_source_filter_takes_a_handle_without_javascript(browser, live_server, a
         assert page.get_by_label("Source").input_value() == "https://x.com/tass_agency"
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_back_after_picking_a_source_shows_the_page_it_was_with_a_working_picker(
+    page, login, analyst, editor
+):
+    _claims_by_two_sources(editor)
+    login(analyst)
+    page.goto("/claims/")
+    picker = page.get_by_role("combobox", name="Source")
+    picker.press_sequentially("meduza")
+    page.locator(".ts-dropdown .option").filter(has_text="Meduza").click()
+    page.wait_for_url("**source=*")
+    page.locator("#results").get_by_text("Only claims with an appearance by Meduza").wait_for()
+
+    page.go_back()
+    page.wait_for_url("**/claims/")
+
+    results = page.locator("#results")
+    results.get_by_text("Said by TASS").wait_for()
+    assert results.get_by_text("Said by Meduza").is_visible()
+    assert page.locator(".ts-control .item").count() == 0  # no source chosen here
+    assert page.locator(".ts-wrapper").count() == 1  # one live picker, not a dead copy
+    picker.press_sequentially("tass")
+    page.locator(".ts-dropdown .option").filter(has_text="TASS").first.wait_for()
