@@ -84,6 +84,9 @@
     // The original input now only carries the value (hidden, out of the tab order); the
     // label names the picker's combobox, so assistive technology skips the input.
     input.setAttribute("aria-hidden", "true");
+    if (input.hasAttribute("aria-describedby")) {
+      picker.control_input.setAttribute("aria-describedby", input.getAttribute("aria-describedby"));
+    }
     // The typing box is not a field of the form: its own change events must not make
     // the form (htmx: "change") submit; the picker fires one on the input when a
     // source is chosen or removed.
