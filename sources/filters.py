@@ -1,14 +1,11 @@
 """Query-string filters of the source list."""
 
-import json
-
 import django_filters
-from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
 from claimtrail.lib.normalize import IdentifierError
 from sources.models import IdentifierKind, Source
-from sources.selectors import source_filter_by_identifier
+from sources.selectors import name_or_alias_q, source_filter_by_identifier
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -66,9 +63,4 @@ class SourceFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        matches = Q(name__icontains=value) | Q(aliases__icontains=value)
-        # SQLite keeps JSON text with non-ASCII escaped ("\\u0420..."): match that spelling too.
-        escaped = json.dumps(value)[1:-1]
-        if escaped != value:
-            matches |= Q(aliases__icontains=escaped)
-        return queryset.filter(matches)
+        return queryset.filter(name_or_alias_q(value))

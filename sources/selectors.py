@@ -1,6 +1,8 @@
 """Reads for sources, each with a fixed number of queries whatever the number of rows."""
 
+import json
 from collections.abc import Iterable
+from contextlib import suppress
 from uuid import UUID
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -86,6 +88,12 @@ def source_filter_by_identifier(
     Without a kind, every kind `value` can be read as is tried. Raises IdentifierError
     when `value` is not an identifier of `kind` (or of any kind).
     """
+    return queryset.filter(identifier_q(value=value, kind=kind))
+
+
+def identifier_q(*, value: str, kind: str = "") -> Q:
+    """The source has an identifier equal to `value` once normalized (see
+    source_filter_by_identifier, which filters by it); raises IdentifierError likewise."""
     kinds = [kind] if kind else list(NORMALIZERS)
     conditions = []
     for each_kind in kinds:
@@ -102,4 +110,34 @@ def source_filter_by_identifier(
     for other in conditions[1:]:
         condition |= other
     matching = SourceIdentifier.objects.filter(condition, source=OuterRef("pk"))
-    return queryset.filter(Exists(matching))
+    return Q(Exists(matching))
+
+
+def name_or_alias_q(value: str) -> Q:
+    """The source's name or one of its aliases contains `value` (any case)."""
+    matches = Q(name__icontains=value) | Q(aliases__icontains=value)
+    # SQLite keeps JSON text with non-ASCII escaped ("\\u0420..."): match that spelling too.
+    escaped = json.dumps(value)[1:-1]
+    if escaped != value:
+        matches |= Q(aliases__icontains=escaped)
+    return matches
+
+
+def source_search(queryset: QuerySet[Source], *, query: str) -> QuerySet[Source]:
+    """The sources of `queryset` (start from visible_sources or source_list, so the
+    visibility rules hold) that `query` finds: in the name or an alias, in an identifier's
+    canonical spelling ("tass" finds tass.ru and @tass_agency), or as an identifier in
+    any usual spelling (`@MaxSeddon`, `https://x.com/maxseddon`). Blank finds nothing.
+
+    One condition on the source rows (EXISTS subqueries, no join), so a page or a limit
+    of the result stays one query."""
+    query = query.strip()
+    if not query:
+        return queryset.none()
+    in_identifier = SourceIdentifier.objects.filter(
+        source=OuterRef("pk"), normalized_value__icontains=query.lstrip("@").lower()
+    )
+    condition = name_or_alias_q(query) | Q(Exists(in_identifier))
+    with suppress(IdentifierError):  # not an identifier's spelling: text only
+        condition |= identifier_q(value=query)
+    return queryset.filter(condition)

@@ -9,4 +9,5 @@ app_name = "sources"
 urlpatterns = [
     path("", views.source_list_page, name="list"),
     path("<uuid:public_id>/", views.source_detail_page, name="detail"),
+    path("search.json", views.source_search_json, name="search"),
 ]

@@ -1,34 +1,29 @@
-"""HTML views for sources: the list `/sources/` and a source's page `/sources/<uuid>/`.
+"""HTML views for sources: the list `/sources/`, a source's page `/sources/<uuid>/`, and
+the picker's search `/sources/search.json`.
 
-The list reads sources.selectors.source_list with the API's SourceFilter; its one search
-box matches names and aliases (the filter's `q`) or, when the text reads as a handle,
-domain, channel or URL, an identifier of that spelling (the filter's `identifier`). The
-page reads source_list (identifiers, parent) and source_record (track record).
+The list reads sources.selectors.source_list with the API's SourceFilter (kind); its one
+search box is sources.selectors.source_search (names, aliases, identifiers), like the
+picker's JSON, so both find the same sources under the same visibility rules. The page
+reads source_list (identifiers, parent) and source_record (track record).
 """
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from claims.models import Verdict
 from claimtrail.exceptions import NotFound
-from claimtrail.lib.normalize import IdentifierError
 from sources.filters import SourceFilter
 from sources.models import Source
 from sources.record import UNREVIEWED, source_record
-from sources.selectors import source_filter_by_identifier, source_list
+from sources.selectors import source_list, source_search
 
 PAGE_SIZE = 25
-
-
-def _search(sources, q: str):
-    """Sources whose name or an alias contains `q`, or with an identifier `q` spells."""
-    by_name = SourceFilter({"q": q}, queryset=sources).qs
-    try:
-        return by_name | source_filter_by_identifier(sources, value=q)
-    except IdentifierError:
-        return by_name
+SEARCH_LIMIT = 20  # choices the picker offers at once; typing more narrows them
+QUERY_MAX = 200
 
 
 @login_required
@@ -40,7 +35,7 @@ def source_list_page(request):
     errors = [] if filterset.is_valid() else [str(e) for e in filterset.errors.get("kind", [])]
     sources = filterset.qs if not errors else source_list(actor=actor).none()
     if q:
-        sources = _search(sources, q)
+        sources = source_search(sources, query=q)
     page = Paginator(sources.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -75,3 +70,30 @@ def source_detail_page(request, public_id):
     ]
     context = {"source": source, "record": record, "verdicts": verdicts}
     return render(request, "sources/source_detail.html", context)
+
+
+@login_required
+@require_GET
+def source_search_json(request):
+    """Sources for a picker (`?q=` text): `{"results": [{"id", "name", "kind",
+    "kind_label", "identifiers", "url"}]}`, at most SEARCH_LIMIT, by name.
+
+    The claim list's source filter uses it, and any form choosing a source can. Three
+    queries after the session's (roles, sources, their identifiers); none for blank text.
+    """
+    query = request.GET.get("q", "").strip()[:QUERY_MAX]
+    if not query:
+        return JsonResponse({"results": []})
+    found = source_search(source_list(actor=request.user), query=query)
+    results = [
+        {
+            "id": str(source.public_id),
+            "name": source.name,
+            "kind": source.kind,
+            "kind_label": source.get_kind_display(),
+            "identifiers": [identifier.value for identifier in source.identifiers.all()],
+            "url": reverse("sources:detail", args=[source.public_id]),
+        }
+        for source in found.order_by("name", "id")[:SEARCH_LIMIT]
+    ]
+    return JsonResponse({"results": results})

@@ -3,12 +3,18 @@
 The rows come from claims.selectors.claim_list_values with the same ClaimFilter parameters
 as `/api/claims/`, so the page and the API can never disagree on what a filter means. An
 htmx request (the form updating as the person types) gets only the results fragment.
+
+The `source` filter is the API's source id; a person without JavaScript (no picker,
+static/js/source_picker.js) may type a source's handle, domain, URL or exact name
+instead, which the page resolves to that id first (one query either way).
 """
+
+from contextlib import suppress
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -16,11 +22,18 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from claims.filters import ClaimOrdering
 from claims.models import ReviewState, Verdict
 from claims.selectors import claim_list_values, claim_tag_names
-from claimtrail.visibility import appearance_visible_q, parse_public_id, sees_unpublished
+from claimtrail.lib.normalize import IdentifierError
+from claimtrail.visibility import (
+    appearance_visible_q,
+    parse_public_id,
+    sees_unpublished,
+    visible_sources,
+)
 from provenance.models import Appearance
-from sources.selectors import source_list
+from sources.selectors import identifier_q
 
 PAGE_SIZE = 25
+MAX_NAMED = 5  # sources listed when typed text names several
 # The filter parameters the page passes on to ClaimFilter (the API's names).
 FILTER_PARAMS = (
     "q",
@@ -82,13 +95,44 @@ def _error_messages(errors) -> list[str]:
     return [str(e) for e in errors]
 
 
+class _SourceUnclear(Exception):
+    """The typed source names no visible source, or several."""
+
+
+def _chosen_source(value: str, actor) -> dict:
+    """The visible source the `source` field names, as {"public_id", "name"}: by id, else
+    by an identifier in any usual spelling or the exact name (one query). An id of no
+    visible source gives name "an unknown source" (ClaimFilter finds no claims for it);
+    text that names none, or several, raises _SourceUnclear with what to tell the person."""
+    sources = visible_sources(actor).order_by("name", "id").values("public_id", "name")
+    public_id = parse_public_id(value)
+    if public_id is not None:
+        found = sources.filter(public_id=public_id).first()
+        return found or {"public_id": public_id, "name": "an unknown source", "unknown": True}
+    condition = Q(name__iexact=value)
+    with suppress(IdentifierError):
+        condition |= identifier_q(value=value)
+    found = list(sources.filter(condition)[: MAX_NAMED + 1])
+    if not found:
+        raise _SourceUnclear(f"No source is named “{value}” or has it as handle, domain or URL.")
+    if len(found) > 1:
+        names = ", ".join(s["name"] for s in found[:MAX_NAMED])
+        more = ", …" if len(found) > MAX_NAMED else ""
+        raise _SourceUnclear(f"“{value}” names several sources ({names}{more}): give one's id.")
+    return found[0]
+
+
 @login_required
 def claim_list_page(request):
     actor = request.user
     filters = _filters(request)
     errors: list[str] = []
     page = None
+    source = None
     try:
+        if "source" in filters:
+            source = _chosen_source(filters["source"][0].strip(), actor)
+            filters["source"] = [str(source["public_id"])]
         rows = claim_list_values(actor=actor, filters=filters)
         rows = ClaimOrdering().filter_queryset(_OrderingRequest(request), rows, None)
         rows = rows.annotate(source_count=_source_count(actor))
@@ -97,6 +141,8 @@ def claim_list_page(request):
         errors = _error_messages(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     except ApiValidationError as exc:
         errors = _error_messages(exc.detail)
+    except _SourceUnclear as exc:
+        errors = [f"source: {exc}"]
     if page is not None:
         claims = list(page.object_list)
         tags = claim_tag_names(
@@ -106,7 +152,6 @@ def claim_list_page(request):
             claim["tags"] = tags.get(claim["id"], [])
     else:
         claims = []
-    source_id = request.GET.get("source", "").strip()
     context = {
         "claims": claims,
         "page": page,
@@ -116,7 +161,7 @@ def claim_list_page(request):
         "verdicts": Verdict.choices,
         "review_states": ReviewState.choices if sees_unpublished(actor) else [],
         "sorts": SORTS,
-        "source_filter": _source_name(source_id, actor) if source_id else None,
+        "source_filter": source,
         "filtered": bool(filters),
     }
     template = "claims/claim_list.html"
@@ -129,12 +174,3 @@ def _without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-def _source_name(value: str, actor) -> dict | None:
-    """The source a `source` filter names, for the note that removes the filter (one query)."""
-    public_id = parse_public_id(value)
-    if public_id is None:
-        return None  # ClaimFilter reports the invalid id
-    source = source_list(actor=actor).filter(public_id=public_id).values("name").first()
-    return {"name": source["name"] if source else "an unknown source"}

@@ -140,7 +140,67 @@ def test_query_count_is_fixed(client, editor, n, django_assert_max_num_queries):
         response = client.get("/claims/", {"q": "drone", "ordering": "-created_at"})
     assert len(response.context["claims"]) == min(n, 25)
     assert all(row["source_count"] == 2 for row in response.context["claims"])
-    # With a source filter, one more: the source's name.
-    source = SourceFactory(actor=editor)
-    with django_assert_max_num_queries(7):
-        client.get("/claims/", {"source": str(source.public_id)})
+    # With a source filter, one more: the source (by id, or by the handle typed).
+    source = SourceFactory(actor=editor, identifiers=[("x_handle", "@counted")])
+    for value in (str(source.public_id), "https://x.com/counted"):
+        with django_assert_max_num_queries(7):
+            response = client.get("/claims/", {"source": value})
+        assert response.context["source_filter"]["name"] == source.name
+
+
+@pytest.mark.django_db
+def test_source_field_takes_an_id_handle_url_or_exact_name_without_javascript(client, editor):
+    tass = SourceFactory(
+        actor=editor, name="TASS", identifiers=[("x_handle", "@tass_agency"), ("domain", "tass.ru")]
+    )
+    said = ClaimFactory(actor=editor, text="Said by TASS")
+    AppearanceFactory(actor=editor, claim=said, source=tass)
+    ClaimFactory(actor=editor, text="Said by nobody")
+    client.force_login(editor)
+
+    for value in (str(tass.public_id), "@TASS_agency", "https://tass.ru/politika/1", "tass"):
+        response = client.get("/claims/", {"source": value})
+        assert response.status_code == 200, value
+        assert [row["text"] for row in response.context["claims"]] == ["Said by TASS"], value
+        html = response.content.decode()
+        assert "Only claims with an appearance by <strong>TASS</strong>" in html
+        assert f'value="{value}"' in html  # the field keeps what was typed
+        assert f'data-source-id="{tass.public_id}" data-source-name="TASS"' in html  # picker's
+    html = client.get("/claims/").content.decode()
+    assert '<label for="id_source">Source</label>' in html
+    assert 'data-source-search="/sources/search.json"' in html
+
+
+@pytest.mark.django_db
+def test_source_text_naming_no_source_or_several_is_an_error_not_a_guess(client, editor):
+    SourceFactory(actor=editor, name="Twin", identifiers=[("domain", "twin.example")])
+    SourceFactory(actor=editor, name="twin")
+    SourceFactory(actor=editor, name=XSS)
+    client.force_login(editor)
+
+    response = client.get("/claims/", {"source": "no-such-outlet.example"})
+    assert response.status_code == 400
+    assert "No source is named “no-such-outlet.example”" in response.content.decode()
+    assert response.context["claims"] == []
+
+    response = client.get("/claims/", {"source": "TWIN"})
+    assert response.status_code == 400
+    assert "“TWIN” names several sources (Twin, twin)" in response.content.decode()
+
+    html = client.get("/claims/", {"source": XSS}).content.decode()
+    assert "<script>window.__pwned" not in html
+
+
+@pytest.mark.django_db
+def test_source_text_finds_only_sources_the_reader_may_see(client, django_user_model, editor):
+    hidden = SourceFactory(actor=editor, name="Draft-only outlet")
+    AppearanceFactory(actor=editor, claim=ClaimFactory(actor=editor), source=hidden)
+    client.force_login(django_user_model.objects.create_user("nobody"))
+
+    response = client.get("/claims/", {"source": "Draft-only outlet"})
+
+    assert response.status_code == 400
+    assert "Draft-only outlet" not in str(response.context["source_filter"])
+    response = client.get("/claims/", {"source": str(hidden.public_id)})
+    assert "an appearance by <strong>an unknown source</strong>" in response.content.decode()
+    assert "data-source-id" not in response.content.decode()

@@ -17,6 +17,7 @@ def test_list_searches_names_aliases_and_identifiers(client, editor):
         actor=editor, name="Max Seddon", kind="person", identifiers=[("x_handle", "@MaxSeddon")]
     )
     SourceFactory(actor=editor, name="Kremlin", kind="government_body")
+    SourceFactory(actor=editor, name="Independent media", identifiers=[("domain", "meduza.io")])
     client.force_login(editor)
 
     def names(query):
@@ -27,8 +28,9 @@ def test_list_searches_names_aliases_and_identifiers(client, editor):
     assert names({"q": "tass"}) == {"TASS"}
     assert names({"q": "ТАСС"}) == {"TASS"}
     assert names({"q": "https://x.com/maxseddon"}) == {"Max Seddon"}
+    assert names({"q": "meduza.i"}) == {"Independent media"}  # part of an identifier
     assert names({"kind": "government_body"}) == {"Kremlin"}
-    assert names({}) == {"TASS", "Max Seddon", "Kremlin"}
+    assert names({}) == {"TASS", "Max Seddon", "Kremlin", "Independent media"}
     assert client.get("/sources/", {"kind": "planet"}).status_code == 400
 
 
