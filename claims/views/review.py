@@ -36,11 +36,13 @@ def review_queue_page(request):
     return render(request, "claims/review_queue.html", {"page": page})
 
 
-def _workspace(request, claim, *, review_form=None, status=200):
+def _workspace(request, claim, *, review_form=None, review_next=None, status=200):
     context = {
         "claim": claim,
         "evidence_rows": claim_evidence_rows(claim),
         "review_form": review_form,
+        # After a refused POST, the form still returns to the page it was sent from.
+        "review_next": review_next,
     }
     template = "claims/review_workspace.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -102,7 +104,9 @@ def claim_review_action(request, public_id):
                 + (f", {event.get_to_verdict_display().lower()}." if event.to_verdict else "."),
             )
             return redirect(_next_url(request, claim))
-    return _workspace(request, claim, review_form=form, status=400)
+    return _workspace(
+        request, claim, review_form=form, review_next=_next_url(request, claim), status=400
+    )
 
 
 def _merge_candidates(request, duplicate, search_form):

@@ -331,3 +331,12 @@ def test_merge_preview_query_count_is_fixed(
         response = client.get(_merge_url(duplicate, into=target.public_id))
     assert response.status_code == 200
     assert len(response.context["preview"]["appearances"]) == size
+
+
+def test_refused_review_form_still_returns_to_the_page_it_came_from(client, editor, analyst):
+    claim = _in_review(analyst)
+    client.force_login(editor)
+    came_from = reverse("claims:detail", args=[claim.public_id])
+    response = _review(client, claim, to_state="published", next=came_from)
+    assert response.status_code == 400
+    assert f'name="next" value="{came_from}"' in response.content.decode()
