@@ -1,7 +1,7 @@
 """Reads for the review pages: the queue, a claim's evidence with capture status, and what a
 merge would move. Each a fixed number of queries, whatever the size of the data."""
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
 from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewState
 from claims.selectors import claim_list_values
@@ -25,6 +25,16 @@ def review_queue_values(*, actor):
         submitted_by=_submission("actor__username"),
         submitted_at=_submission("created_at"),
     ).order_by("submitted_at", "created_at", "id")
+
+
+def claim_timeline(claim: Claim) -> list[Appearance]:
+    """The claim's appearances, earliest first (unknown dates last), with their sources
+    (one query)."""
+    return list(
+        Appearance.objects.filter(claim=claim)
+        .select_related("source")
+        .order_by(F("published_at").asc(nulls_last=True), "id")
+    )
 
 
 def _latest_capture(field: str) -> Subquery:

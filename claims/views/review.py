@@ -14,7 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims import services
-from claims.review_queue import claim_evidence_rows, merge_preview, review_queue_values
+from claims.review_queue import (
+    claim_evidence_rows,
+    claim_timeline,
+    merge_preview,
+    review_queue_values,
+)
 from claims.selectors import claim_list_values, claim_lookup_for_user
 from claims.views.access import lookup_or_404, require_page_role
 from claims.views.review_forms import MergeForm, MergeSearchForm, ReviewForm
@@ -40,6 +45,7 @@ def _workspace(request, claim, *, review_form=None, review_next=None, status=200
     context = {
         "claim": claim,
         "evidence_rows": claim_evidence_rows(claim),
+        "timeline": claim_timeline(claim),
         "review_form": review_form,
         # After a refused POST, the form still returns to the page it was sent from.
         "review_next": review_next,

@@ -1,12 +1,14 @@
 """The review queue, the review workspace, the editor's review panel and merge pages."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.urls import reverse
 
 from claims.models import Claim, ClaimRelation, ReviewEvent
 from claims.services import claim_relation_create, claim_review
 from provenance.models import Appearance
-from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory
+from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory, SourceFactory
 
 XSS = "<script>window.__pwned=1</script><img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.django_db
@@ -91,6 +93,14 @@ def test_workspace_shows_graph_evidence_with_capture_status_and_panel(
     captured = EvidenceFactory(claims=[claim], title="Captured video")
     capture = succeeded_capture(captured)
     EvidenceFactory(claims=[claim], title="Not yet captured")
+    AppearanceFactory(claim=claim, source=SourceFactory(name="Later relay"), quote="Relayed")
+    AppearanceFactory(
+        claim=claim,
+        source=SourceFactory(name="First poster"),
+        quote="Original post",
+        published_at=datetime(2023, 5, 1, tzinfo=UTC),
+        published_precision="day",
+    )
     client.force_login(editor)
 
     response = client.get(_workspace(claim))
@@ -103,6 +113,9 @@ def test_workspace_shows_graph_evidence_with_capture_status_and_panel(
     assert body.count("capture-succeeded") == 1  # the other one's capture is still queued
     assert f'action="{reverse("claims:review", args=[claim.public_id])}"' in body
     assert "<html" in body
+    # the timeline, earliest first, dated as precisely as the source said
+    assert body.index("First poster") < body.index("Later relay")
+    assert '<time datetime="2023-05-01T00:00:00+00:00">2023-05-01</time>' in body
 
 
 def test_workspace_for_htmx_is_a_fragment(client, analyst):
@@ -140,11 +153,15 @@ def test_workspace_query_count_is_fixed(
     for item in EvidenceFactory.create_batch(evidence, claims=[claim]):
         succeeded_capture(item)
     client.force_login(editor)
-    # session, user, roles, claim, evidence links with their latest capture
-    with django_assert_max_num_queries(5):
+    AppearanceFactory.create_batch(evidence, claim=claim)
+    # session, user, roles, claim, appearances with sources, evidence links with their
+    # latest capture
+    with django_assert_max_num_queries(6):
         response = client.get(_workspace(claim))
     assert response.status_code == 200
-    assert response.content.decode().count("capture-succeeded") == evidence
+    body = response.content.decode()
+    assert body.count("capture-succeeded") == evidence
+    assert body.count('<li>\n            <time datetime="2023-') == evidence
 
 
 # --- Review actions ------------------------------------------------------------------------
