@@ -7,6 +7,7 @@ actions, and a DomainError from it is a form error (400), never a 500.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,8 +100,8 @@ def claim_review_action(request, public_id):
             event = services.claim_review(
                 claim=claim, actor=request.user, **form.service_arguments()
             )
-        except NotPermitted:
-            raise
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
         except DomainError as exc:
             _add_domain_error(form, exc)
         else:
@@ -145,8 +146,8 @@ def claim_merge_page(request, public_id):
                     target=target,
                     comment=merge_form.cleaned_data["comment"],
                 )
-            except NotPermitted:
-                raise
+            except NotPermitted as exc:
+                raise PermissionDenied(exc.message) from exc
             except DomainError as exc:
                 merge_form.add_error(None, exc.message)
                 status = 400

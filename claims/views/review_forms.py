@@ -58,6 +58,9 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.claim = claim
         self.moves = review_moves(claim)
+        for name, form_field in self.fields.items():
+            if form_field.help_text:  # the panel renders it as <p id="id_<name>-help">
+                form_field.widget.attrs["aria-describedby"] = f"id_{name}-help"
 
     def service_arguments(self) -> dict:
         """The keyword arguments of claims.services.claim_review, as the API passes them."""

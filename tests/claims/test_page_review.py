@@ -357,3 +357,33 @@ def test_refused_review_form_still_returns_to_the_page_it_came_from(client, edit
     response = _review(client, claim, to_state="published", next=came_from)
     assert response.status_code == 400
     assert f'name="next" value="{came_from}"' in response.content.decode()
+
+
+def test_claim_page_includes_the_review_panel_for_editors_only(client, editor, analyst):
+    claim = _in_review(analyst)
+    action = f'action="{reverse("claims:review", args=[claim.public_id])}"'
+    page = reverse("claims:detail", args=[claim.public_id])
+    client.force_login(analyst)
+    assert action not in client.get(page).content.decode()
+    client.force_login(editor)
+    body = client.get(page).content.decode()
+    assert action in body
+    assert 'aria-describedby="id_verdict-help"' in body
+
+
+def test_editor_publishes_again_after_an_analysts_change(client, editor, analyst):
+    from claims.services import claim_update
+    from tests.factories import PublishedClaimFactory
+
+    claim = PublishedClaimFactory(text="Published wording")
+    client.force_login(editor)
+    body = client.get(_workspace(claim)).content.decode()
+    assert ">Publish again</button>" in body
+    assert _review(client, claim, verdict=claim.verdict, to_state="published").status_code == 400
+
+    claim_update(actor=analyst, claim=claim, text="Corrected wording")
+    response = _review(client, claim, verdict=claim.verdict, to_state="published")
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.published_revision.text == "Corrected wording"
