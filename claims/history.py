@@ -5,7 +5,8 @@ stream newest first, paged in the database.
 Queries, whatever the size of the history: one to count the stream and one for a page's
 (kind, id, time) keys (a UNION ALL of the six sources), then, per kind present on the
 page, one for its records and one for the records just before them (for the field diffs),
-and one for the review events with the captures each relied on.
+one for the claim rows' tags, and one for the review events with the captures each
+relied on (two with the prefetch).
 """
 
 from dataclasses import dataclass, field
@@ -180,19 +181,40 @@ def _model_entries(kind: str, queryset, related: list, keys: list[int]) -> dict:
         ).select_related(*[name for name in related if name != "history_user"])
     }
     fields = _tracked_fields(queryset.model)
+    tags = _claim_tags([*records, *previous.values()]) if kind == "claim" else {}
     entries = {}
     for record in records:
         before = previous.get(record.previous_history_id)
         action = ACTIONS.get(record.history_type, "changed")
+        changes = [] if action == "deleted" else _diff(record, before, fields)
+        if kind == "claim" and action != "deleted":
+            new = tags.get(record.history_id, [])
+            old = tags.get(before.history_id, []) if before is not None else []
+            if new != old:
+                changes.append(Change("tags", ", ".join(old) or "—", ", ".join(new) or "—"))
         entries[(kind, record.history_id)] = HistoryEntry(
             kind=kind,
             at=record.history_date,
             user=record.history_user,
             action=action,
             subject=_subject(kind, record),
-            changes=[] if action == "deleted" else _diff(record, before, fields),
+            changes=changes,
         )
     return entries
+
+
+def _claim_tags(records) -> dict[int, list[str]]:
+    """The tag names each historical claim row recorded (django-simple-history keeps the
+    m2m as rows of HistoricalClaim_tags), by history id; one query."""
+    through = Claim.history.model._meta.get_field("historicalclaim_tags").related_model
+    names: dict[int, list[str]] = {}
+    for history_id, name in (
+        through.objects.filter(history_id__in=[r.history_id for r in records])
+        .order_by("tag__name")
+        .values_list("history_id", "tag__name")
+    ):
+        names.setdefault(history_id, []).append(name)
+    return names
 
 
 def _review_entries(keys: list[int]) -> dict:

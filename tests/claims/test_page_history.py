@@ -53,6 +53,14 @@ def test_history_lists_changes_newest_first_with_who_and_old_to_new(
     assert times == sorted(times, reverse=True)
 
 
+def test_history_shows_tag_changes(client, analyst):
+    claim = ClaimFactory(tags=["drones"])
+    claim_update(actor=analyst, claim=claim, tags=["drones", "moscow"])
+    client.force_login(analyst)
+    body = client.get(_history(claim)).content.decode()
+    assert "tags: <del>drones</del> → <ins>drones, moscow</ins>" in body
+
+
 def test_history_is_paginated(client, analyst):
     claim = ClaimFactory()
     for n in range(55):
@@ -102,7 +110,7 @@ def test_history_query_count_is_fixed(
     claim_review(claim=claim, actor=editor, to_state="published", verdict="refuted")
     client.force_login(analyst)
     # session, user, roles, claim, count, page keys; per kind (5) records and previous
-    # records; review events and their captures
-    with django_assert_max_num_queries(18):
+    # records; the claim rows' tags; review events and their captures
+    with django_assert_max_num_queries(19):
         response = client.get(_history(claim))
     assert response.status_code == 200
