@@ -61,6 +61,8 @@
   // nodes and 450 edges, and faster than longest-path too, for much the same picture.
   var LAYOUT = { name: "dagre", rankDir: "LR", ranker: "tight-tree", nodeSep: 18, rankSep: 70, animate: false, fit: true, padding: 20 };
 
+  var BIG_GRAPH_NODES = 60;
+
   window.claimtrailGraphs = window.claimtrailGraphs || {};
 
   function recordLink(data) {
@@ -184,9 +186,26 @@
       panel.querySelector(".graph-details").focus();
     }
     cy.on("tap", "node", function (event) { select(event.target); });
+    var direction = panel.querySelector("[data-graph-direction]");
     function layout() {
-      cy.elements().not(".type-hidden").layout(LAYOUT).run();
+      var visible = cy.elements().not(".type-hidden");
+      var big = visible.nodes().length > BIG_GRAPH_NODES;
+      var rankDir = direction ? direction.value : "auto";
+      if (rankDir === "auto") {
+        // A big graph's widest rank (the many relays at one hop) runs down the page when
+        // ranks go left to right, and fitting it makes every node a speck; ranks from the
+        // bottom up lay it along the wide canvas, with the origin (upstream) at the top.
+        rankDir = big ? "BT" : "LR";
+      }
+      // In a big graph, every appearance's edges to its claim and source span many ranks,
+      // and dagre widens each rank they cross: rank by the provenance edges alone (the
+      // claims and sources then sit in the first rank), and draw the others over it.
+      var ranked = big ? visible.not('edge[type = "appears_in"], edge[type = "made_by"]') : visible;
+      ranked.layout(Object.assign({}, LAYOUT, { rankDir: rankDir })).run();
+      if (big) cy.fit(visible, 20);
+      panel.dataset.rankDir = rankDir;
     }
+    if (direction) direction.addEventListener("change", layout);
     applyFilters(panel, cy);
     layout();
     fillList(panel, cy, select);

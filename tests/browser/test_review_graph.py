@@ -113,6 +113,13 @@ def test_graph_lays_out_a_few_hundred_nodes(page, login, editor):
     layout_ms = page.evaluate("(id) => window.claimtrailGraphs[id].layoutMs", str(claim.public_id))
     print(f"layout of {state['nodes']} nodes: {layout_ms:.0f} ms")
     assert layout_ms < 3000
+    # A big graph is laid out along the wide canvas, so its nodes stay visible when fitted.
+    panel = page.locator(".graph-panel")
+    expect(panel).to_have_attribute("data-rank-dir", "BT")
+    zoom = page.evaluate("(id) => window.claimtrailGraphs[id].cy.zoom()", str(claim.public_id))
+    assert zoom > 0.2
+    page.get_by_label("Layout").select_option("LR")
+    expect(panel).to_have_attribute("data-rank-dir", "LR")
 
 
 def test_editor_opens_a_claim_from_the_queue_and_publishes_it(
