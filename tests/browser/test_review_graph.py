@@ -20,7 +20,12 @@ def _claim_with_chain(editor, *, text="Drone over the Kremlin"):
     evidence item; so 1 claim + 3 appearances + 3 sources + 1 evidence (+ its capture)."""
     claim = ClaimFactory(text=text)
     a, b, c = (
-        AppearanceFactory(claim=claim, source=SourceFactory(name=f"Source {n}")) for n in "ABC"
+        AppearanceFactory(
+            claim=claim,
+            source=SourceFactory(name=f"Source {name}"),
+            published_at=datetime(2023, 5, 3, 6, n, tzinfo=UTC),
+        )
+        for n, name in enumerate("ABC")
     )
     appearance_set_derived_from(actor=editor, appearance=b, upstreams=[a])
     appearance_set_derived_from(actor=editor, appearance=c, upstreams=[b])

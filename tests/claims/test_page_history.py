@@ -1,6 +1,7 @@
 """A claim's history page: changes to the claim and its records, and review events."""
 
 import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -24,8 +25,8 @@ def test_history_lists_changes_newest_first_with_who_and_old_to_new(
     evidence = EvidenceFactory(claims=[claim], title="The video")
     capture = succeeded_capture(evidence)
     claim_update(actor=analyst, claim=claim, text="Better wording")
-    first = AppearanceFactory(claim=claim)
-    second = AppearanceFactory(claim=claim)
+    first = AppearanceFactory(claim=claim, published_at=datetime(2023, 5, 3, tzinfo=UTC))
+    second = AppearanceFactory(claim=claim, published_at=datetime(2023, 5, 4, tzinfo=UTC))
     appearance_set_derived_from(actor=analyst, appearance=second, upstreams=[first])
     other = ClaimFactory(text="Some other claim")
     claim_relation_create(actor=analyst, from_claim=claim, to_claim=other, kind="supports")
@@ -98,7 +99,11 @@ def test_history_query_count_is_fixed(
     client, analyst, editor, django_assert_max_num_queries, size, succeeded_capture
 ):
     claim = ClaimFactory()
-    appearances = AppearanceFactory.create_batch(size, claim=claim)
+    start = datetime(2023, 5, 3, tzinfo=UTC)
+    appearances = [
+        AppearanceFactory(claim=claim, published_at=start + timedelta(minutes=n))
+        for n in range(size)
+    ]
     for upstream, appearance in itertools.pairwise(appearances):
         appearance_set_derived_from(actor=analyst, appearance=appearance, upstreams=[upstream])
     for evidence in EvidenceFactory.create_batch(size, claims=[claim]):
