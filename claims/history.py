@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
 
-from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture
+from claims.models import (
+    Claim,
+    ClaimRelation,
+    Credibility,
+    ReviewEvent,
+    ReviewEventCapture,
+    Verdict,
+)
 from provenance.models import Appearance, AppearanceDerivation, EvidenceClaim
 
 # Bookkeeping columns: a change to them alone is not worth a line.
@@ -97,6 +104,8 @@ def _display(record, model_field) -> str:
     """A field's value as a person reads it: choices by label, related rows by name."""
     if model_field.is_relation:
         related = getattr(record, model_field.name, None)
+        if isinstance(related, Appearance):
+            return _appearance_label(related)
         return "—" if related is None else str(related)
     value = getattr(record, model_field.attname)
     if value in (None, ""):
@@ -217,6 +226,10 @@ def _claim_tags(records) -> dict[int, list[str]]:
     return names
 
 
+def _label(choices, value) -> str:
+    return "—" if value in (None, "") else str(dict(choices.choices).get(value, value))
+
+
 def _review_entries(keys: list[int]) -> dict:
     events = (
         ReviewEvent.objects.filter(id__in=keys)
@@ -240,8 +253,16 @@ def _review_entries(keys: list[int]) -> dict:
             changes=[
                 Change(label, old, new)
                 for label, old, new in (
-                    ("verdict", event.from_verdict, event.to_verdict),
-                    ("credibility", event.from_credibility, event.to_credibility),
+                    (
+                        "verdict",
+                        _label(Verdict, event.from_verdict),
+                        _label(Verdict, event.to_verdict),
+                    ),
+                    (
+                        "credibility",
+                        _label(Credibility, event.from_credibility),
+                        _label(Credibility, event.to_credibility),
+                    ),
                 )
                 if old != new
             ],

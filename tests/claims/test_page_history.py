@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from claims.services import claim_relation_create, claim_review, claim_update
 from provenance.services import appearance_set_derived_from
-from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory
+from tests.factories import AppearanceFactory, ClaimFactory, EvidenceFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,16 @@ def test_history_lists_changes_newest_first_with_who_and_old_to_new(
     evidence = EvidenceFactory(claims=[claim], title="The video")
     capture = succeeded_capture(evidence)
     claim_update(actor=analyst, claim=claim, text="Better wording")
-    first = AppearanceFactory(claim=claim, published_at=datetime(2023, 5, 3, tzinfo=UTC))
-    second = AppearanceFactory(claim=claim, published_at=datetime(2023, 5, 4, tzinfo=UTC))
+    first = AppearanceFactory(
+        claim=claim,
+        source=SourceFactory(name="Source A"),
+        published_at=datetime(2023, 5, 3, tzinfo=UTC),
+    )
+    second = AppearanceFactory(
+        claim=claim,
+        source=SourceFactory(name="Source B"),
+        published_at=datetime(2023, 5, 4, tzinfo=UTC),
+    )
     appearance_set_derived_from(actor=analyst, appearance=second, upstreams=[first])
     other = ClaimFactory(text="Some other claim")
     claim_relation_create(actor=analyst, from_claim=claim, to_claim=other, kind="supports")
@@ -45,7 +53,9 @@ def test_history_lists_changes_newest_first_with_who_and_old_to_new(
     body = response.content.decode()
     assert "<del>Original wording</del> → <ins>Better wording</ins>" in body
     assert "Draft → Published" in body
-    assert "<del>—</del> → <ins>Refuted</ins>" in body
+    assert body.count("verdict: <del>—</del> → <ins>Refuted</ins>") == 2  # claim row, review
+    assert "Source B’s asserts derives from Source A’s asserts" in body
+    assert "upstream: <del>—</del> → <ins>Source A’s asserts</ins>" in body
     assert capture.sha256 in body
     assert "Checked" in body
     assert editor.username in body
