@@ -22,11 +22,12 @@ def review_moves(claim: Claim) -> list[tuple[str, str]]:
     state = claim.review_state
     keep = "Publish again" if state == ReviewState.PUBLISHED else "Save verdict"
     moves = [(state, keep)]
-    moves += [
-        (target, MOVE_LABELS[target])
-        for target in ReviewState.values
-        if target in ALLOWED_TRANSITIONS[state]
-    ]
+    for target in ReviewState.values:
+        if target in ALLOWED_TRANSITIONS[state]:
+            label = MOVE_LABELS[target]
+            if target == ReviewState.IN_REVIEW and state != ReviewState.PUBLISHED:
+                label = "Submit for review"  # from a draft or the archive
+            moves.append((target, label))
     return moves
 
 

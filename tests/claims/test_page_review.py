@@ -1,5 +1,6 @@
 """The review queue, the review workspace, the editor's review panel and merge pages."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -387,3 +388,24 @@ def test_editor_publishes_again_after_an_analysts_change(client, editor, analyst
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.published_revision.text == "Corrected wording"
+
+
+@pytest.mark.parametrize(
+    ("state", "buttons"),
+    [
+        ("draft", ["Save verdict", "Submit for review", "Publish", "Archive"]),
+        ("in_review", ["Save verdict", "Send back to draft", "Publish", "Archive"]),
+        ("published", ["Publish again", "Return to review", "Archive"]),
+    ],
+)
+def test_review_panel_offers_the_moves_the_service_allows(client, editor, state, buttons):
+    claim = ClaimFactory()
+    if state != "draft":
+        claim_review(claim=claim, actor=editor, to_state=state, verdict="refuted")
+        claim.refresh_from_db()
+    client.force_login(editor)
+    body = client.get(_workspace(claim)).content.decode()
+    offered = re.findall(
+        r'<button type="submit" name="to_state" value="\w+" class="[^"]*">([^<]+)<', body
+    )
+    assert offered == buttons
