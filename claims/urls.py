@@ -29,3 +29,10 @@ urlpatterns += [
     ),
     path("<uuid:public_id>/relations/new/", relations.relation_new, name="relation-new"),
 ]
+
+# The editors' review workspace, review actions and merges.
+urlpatterns += [
+    path("review/<uuid:public_id>/", review.review_workspace_page, name="review-workspace"),
+    path("<uuid:public_id>/review/", review.claim_review_action, name="review"),
+    path("<uuid:public_id>/merge/", review.claim_merge_page, name="merge"),
+]
