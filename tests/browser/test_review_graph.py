@@ -199,3 +199,15 @@ def test_history_and_merge_pages_are_accessible_on_a_phone(page, login, editor):
     page.get_by_role("button", name="Merge and archive the duplicate").click()
     page.wait_for_url(f"**/claims/review/{target.public_id}/")
     expect(page.locator(".messages")).to_contain_text("Merged")
+
+
+def test_claim_page_draws_the_graph_for_a_viewer(page, login, editor, viewer):
+    """The claim page (not only the review workspace) loads the graph's scripts."""
+    claim, origin = _claim_with_chain(editor)
+    login(viewer)
+    page.goto(f"/claims/{claim.public_id}/")
+
+    state = _graph_state(page, claim)
+    assert state["nodes"] == 9
+    assert state["origins"] == [str(origin.public_id)]
+    assert_accessible(page)
