@@ -27,7 +27,7 @@ from claimtrail.lib.normalize import (
 from claimtrail.visibility import visible_appearances, visible_sources
 from provenance.selectors import appearances_by_public_id
 from provenance.services import appearance_create
-from sources.selectors import source_filter_by_identifier, sources_by_public_id
+from sources.selectors import source_filter_by_identifier, source_search, sources_by_public_id
 from sources.services import source_create
 
 SUGGESTIONS = 10
@@ -64,24 +64,10 @@ def identifier_from_url(url: str) -> tuple[str, str] | None:
 
 
 def sources_matching(*, actor, query: str) -> list:
-    """Sources whose name, an alias or an identifier contains `query`, or that have an
-    identifier `query` normalizes to (a handle typed with @, a URL); one query."""
-    query = query.strip()
-    if not query:
-        return []
-    matches = (
-        Q(name__icontains=query)
-        | Q(aliases__icontains=query)
-        | Q(identifiers__normalized_value__icontains=query.lower())
-    )
-    sources = visible_sources(actor)
-    try:
-        by_identifier = source_filter_by_identifier(sources, value=query).values("id")
-        matches |= Q(id__in=by_identifier)
-    except IdentifierError:
-        pass
-    ids = sources.filter(matches).values("id")
-    return list(sources.filter(id__in=ids).order_by("name", "id")[:SUGGESTIONS])
+    """Sources the source search finds for `query` (sources.selectors.source_search: name,
+    alias, identifier text or an identifier in any spelling); one query."""
+    found = source_search(visible_sources(actor), query=query)
+    return list(found.order_by("name", "id")[:SUGGESTIONS])
 
 
 def _source_context(*, actor, query: str, url: str, chosen: str) -> dict:
