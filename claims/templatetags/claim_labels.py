@@ -1,12 +1,13 @@
-"""Display labels for the claim vocabulary (verdict, credibility, review state, stance)."""
+"""Display labels for the vocabulary of claims, sources and evidence (verdict, credibility,
+review state, stance, kinds), so that no page shows a stored value such as `part_of`."""
 
 from django import template
 from django.utils.dateparse import parse_date
 
-from claims.models import Credibility, ReviewState, Verdict
+from claims.models import Credibility, RelationKind, ReviewState, Verdict
 from claimtrail.roles import user_has_role
-from provenance.models import CaptureStatus, EvidenceRelation, Stance
-from sources.models import SourceKind
+from provenance.models import CaptureStatus, EvidenceKind, EvidenceRelation, Stance
+from sources.models import IdentifierKind, SourceKind
 
 register = template.Library()
 
@@ -17,6 +18,9 @@ _STANCES = dict(Stance.choices)
 _CAPTURES = dict(CaptureStatus.choices)
 _SOURCE_KINDS = dict(SourceKind.choices)
 _RELATIONS = dict(EvidenceRelation.choices)
+_EVIDENCE_KINDS = dict(EvidenceKind.choices)
+_CLAIM_RELATIONS = dict(RelationKind.choices)
+_IDENTIFIER_KINDS = dict(IdentifierKind.choices)
 
 
 @register.filter
@@ -54,6 +58,22 @@ def source_kind_label(value) -> str:
 @register.filter
 def evidence_relation_label(value) -> str:
     return _RELATIONS.get(value, value or "")
+
+
+@register.filter
+def evidence_kind_label(value) -> str:
+    return _EVIDENCE_KINDS.get(value, value or "")
+
+
+@register.filter
+def claim_relation_label(value) -> str:
+    """Lower case, read inside a sentence: "This claim contradicts …", "part of this claim"."""
+    return _CLAIM_RELATIONS.get(value, value or "").lower()
+
+
+@register.filter
+def identifier_kind_label(value) -> str:
+    return _IDENTIFIER_KINDS.get(value, value or "")
 
 
 @register.filter

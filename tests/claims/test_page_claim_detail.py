@@ -279,3 +279,22 @@ def test_thumbnail_is_shown_and_offered_as_a_download(viewer):
     thumbnail = reverse("capture-thumbnail", args=[capture.public_id])
     assert f'<a class="preview" href="{thumbnail}" download><img src="{thumbnail}"' in html
     assert reverse("capture-screenshot", args=[capture.public_id]) not in html
+
+
+@pytest.mark.django_db
+def test_vocabulary_shows_as_labels_not_stored_values(viewer, editor):
+    from claims.services import claim_relation_create
+
+    claim = ClaimFactory(text="Drones over the Kremlin")
+    other = ClaimFactory(text="A wider campaign")
+    claim_relation_create(actor=editor, from_claim=claim, to_claim=other, kind="part_of")
+    AppearanceFactory(
+        claim=claim, source=SourceFactory(name="Kremlin", kind="government_body"), stance="asserts"
+    )
+    EvidenceFactory(claims=[claim], kind="web_page", relation="context")
+
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+
+    assert "<strong>part of</strong>" in html
+    assert "Government body" in html and "Web page" in html and "Asserts" in html
+    assert "partof" not in html and "governmentbody" not in html
