@@ -10,6 +10,10 @@ vendored file's SHA-256. `make run` serves the committed files and needs no Node
 To move a package to another version, edit its "version" in the lock file and run the
 script without --check: it fetches the new tarball, checks the registry's integrity
 hash, and rewrites the files and hashes.
+
+Source-map comments are taken out of the vendored files: the maps are not vendored, and
+production's manifest storage (collectstatic with DEBUG off) refuses a file that names
+one it cannot find.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import base64
 import hashlib
 import io
 import json
+import re
 import sys
 import tarfile
 import urllib.request
@@ -27,6 +32,8 @@ from pathlib import Path
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 LOCK_FILE = VENDOR_DIR / "vendor-lock.json"
 REGISTRY = "https://registry.npmjs.org"
+# `//# sourceMappingURL=…` (JavaScript) and `/*# sourceMappingURL=… */` (CSS) comments.
+SOURCE_MAP_COMMENT = re.compile(rb"(//|/\*)# sourceMappingURL=[^\s*]+[ \t]*(\*/)?")
 
 
 def _sha256(data: bytes) -> str:
@@ -58,7 +65,7 @@ def refresh(lock: list[dict]) -> None:
                 member = archive.extractfile(f"package/{name['from']}")
                 if member is None:
                     raise SystemExit(f"{entry['package']}: no file {name['from']}")
-                content = member.read()
+                content = SOURCE_MAP_COMMENT.sub(b"", member.read())
                 (VENDOR_DIR / name["to"]).write_bytes(content)
                 name["sha256"] = _sha256(content)
         print(f"vendored {entry['package']}@{entry['version']}")
