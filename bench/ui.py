@@ -351,7 +351,9 @@ def print_table(figures: dict, *, appearances: int, repeat: int, browser_repeat:
     }
     print(
         f"\n{appearances:,} appearances; medians of {repeat} requests (server) and "
-        f"{browser_repeat} page loads (browser)"
+        f"{browser_repeat} page loads (browser); load average "
+        + " ".join(f"{load:.1f}" for load in os.getloadavg())
+        + f" on {os.cpu_count()} cores"
     )
     print(f"{'measure':<16}{'value ms':>10}{'floor ms':>10}{'ratio':>9}  target")
     for name, f in figures.items():
