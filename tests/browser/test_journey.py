@@ -274,6 +274,12 @@ def test_analyst_enters_editor_publishes_and_the_public_reads_it(
     nothing_ran(visitor)
     assert_accessible(visitor)
     snapshot(visitor, "05-public-page")
+    # The preserved copy of the captured article downloads without a login.
+    copy = main.get_by_role("link", name="Preserved copy").first
+    download = visitor.request.get(copy.get_attribute("href"))
+    assert download.status == 200
+    assert download.body() == ARTICLE
+    assert download.headers["content-disposition"].startswith("attachment")
 
     visitor.goto(f"/claims/{claim_id}/")
     assert re.search(r"/accounts/login/\?next=/claims/", visitor.url), visitor.url
