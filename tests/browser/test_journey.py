@@ -139,7 +139,7 @@ def test_analyst_enters_editor_publishes_and_the_public_reads_it(
 
     # --- The analyst: log in, create the claim. -----------------------------------------
     log_in(page, analyst)
-    page.goto("/claims/new/")  # (no "New claim" link on the dashboard or claim list)
+    page.get_by_role("link", name="New claim").click()  # on the dashboard, after login
     page.get_by_label("Text").fill(CLAIM_TEXT)
     page.get_by_label("Tags").fill("energy")
     snapshot(page, "01-new-claim")
