@@ -108,7 +108,9 @@ def graph(page, claim_id: str) -> dict:
                 const type = item.data("type"); seen[type] = (seen[type] || 0) + 1; return seen;
             }, {});
             return {nodes: count(cy.nodes()), edges: count(cy.edges()),
-                    labels: cy.nodes().map((node) => node.data("label"))}; }""",
+                    labels: cy.nodes().map((node) => node.data("label")),
+                    origins: window.claimtrailGraphs[id].origins.map(
+                        (origin) => cy.getElementById(origin).data("label"))}; }""",
         claim_id,
     )
 
@@ -210,6 +212,8 @@ def test_analyst_enters_editor_publishes_and_the_public_reads_it(
     }
     assert state["edges"]["derived_from"] == 1
     assert state["edges"]["made_by"] == 2
+    assert len(state["origins"]) == 1  # the first appearance, which derives from nothing
+    assert state["origins"][0].startswith("Night Channel")
     assert any(XSS in label for label in state["labels"])  # a label, as text
     nothing_ran(page)
     assert_accessible(page)
