@@ -204,3 +204,17 @@ def test_source_text_finds_only_sources_the_reader_may_see(client, django_user_m
     response = client.get("/claims/", {"source": str(hidden.public_id)})
     assert "an appearance by <strong>an unknown source</strong>" in response.content.decode()
     assert "data-source-id" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["/", "/claims/"])
+def test_analysts_find_the_new_claim_form_from_the_dashboard_and_list(
+    client, analyst, viewer, address
+):
+    """Found by the journey test: an analyst who logs in lands on the dashboard, and
+    nothing there or on the claim list led to /claims/new/."""
+    link = 'href="/claims/new/"'
+    client.force_login(analyst)
+    assert link in client.get(address).content.decode()
+    client.force_login(viewer)  # a viewer cannot create claims: no link
+    assert link not in client.get(address).content.decode()
