@@ -25,7 +25,7 @@ from claims.selectors import claim_list_values, claim_lookup_for_user
 from claims.views.access import lookup_or_404, require_page_role
 from claims.views.review_forms import MergeForm, MergeSearchForm, ReviewForm
 from claimtrail.exceptions import DomainError, NotPermitted
-from claimtrail.roles import ANALYST, EDITOR
+from claimtrail.roles import ANALYST, EDITOR, user_has_role
 
 QUEUE_PAGE_SIZE = 25
 MERGE_CANDIDATES = 10
@@ -91,10 +91,11 @@ def _add_domain_error(form, exc: DomainError) -> None:
 @login_required
 @require_POST
 def claim_review_action(request, public_id):
-    """Set verdict/credibility with a comment and/or move the claim (claim_review)."""
+    """Set verdict/credibility with a comment and/or move the claim (claim_review): editors
+    any move, analysts between draft and review (the service refuses the rest with 403)."""
     claim = lookup_or_404(claim_lookup_for_user, public_id=public_id, actor=request.user)
-    require_page_role(request, EDITOR)
-    form = ReviewForm(request.POST, claim=claim)
+    require_page_role(request, ANALYST)
+    form = ReviewForm(request.POST, claim=claim, editor=user_has_role(request.user, EDITOR))
     if form.is_valid():
         try:
             event = services.claim_review(

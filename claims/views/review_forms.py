@@ -1,9 +1,11 @@
-"""Forms of the editor's review actions: their fields are the review API's (claims/api)."""
+"""Forms of the review actions: their fields are the review API's (claims/api). Editors
+judge and publish; analysts move a claim between draft and review (claims.services
+claim_review decides who may do what; the forms only offer what it will allow)."""
 
 from django import forms
 
 from claims.models import Claim, Credibility, ReviewState, Verdict
-from claims.services import ALLOWED_TRANSITIONS
+from claims.services import ALLOWED_TRANSITIONS, EDITOR_STATES
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -16,14 +18,20 @@ MOVE_LABELS = {
 }
 
 
-def review_moves(claim: Claim) -> list[tuple[str, str]]:
+def review_moves(claim: Claim, *, editor: bool = True) -> list[tuple[str, str]]:
     """(to_state, button label) for each move claim_review allows from the claim's state;
-    first the one that keeps the state (save the verdict), or republishes."""
+    for editors first the one that keeps the state (save the verdict), or republishes.
+    Analysts get only the moves between draft and review (none from published)."""
     state = claim.review_state
-    keep = "Publish again" if state == ReviewState.PUBLISHED else "Save verdict"
-    moves = [(state, keep)]
+    if editor:
+        keep = "Publish again" if state == ReviewState.PUBLISHED else "Save verdict"
+        moves = [(state, keep)]
+    elif state == ReviewState.PUBLISHED:
+        return []  # what the public reads changes only by an editor's decision
+    else:
+        moves = []
     for target in ReviewState.values:
-        if target in ALLOWED_TRANSITIONS[state]:
+        if target in ALLOWED_TRANSITIONS[state] and (editor or target not in EDITOR_STATES):
             label = MOVE_LABELS[target]
             if target == ReviewState.IN_REVIEW and state != ReviewState.PUBLISHED:
                 label = "Submit for review"  # from a draft or the archive
@@ -54,11 +62,14 @@ class ReviewForm(forms.Form):
     )
     to_state = forms.ChoiceField(choices=ReviewState.choices)
 
-    def __init__(self, *args, claim: Claim, **kwargs):
+    def __init__(self, *args, claim: Claim, editor: bool = True, **kwargs):
         kwargs.setdefault("initial", {"verdict": claim.verdict, "credibility": claim.credibility})
         super().__init__(*args, **kwargs)
         self.claim = claim
-        self.moves = review_moves(claim)
+        self.for_editor = editor
+        self.moves = review_moves(claim, editor=editor)
+        if not editor:  # verdicts and credibility are the editors' to set
+            del self.fields["verdict"], self.fields["credibility"]
         for name, form_field in self.fields.items():
             if form_field.help_text:  # the panel renders it as <p id="id_<name>-help">
                 form_field.widget.attrs["aria-describedby"] = f"id_{name}-help"
@@ -68,10 +79,10 @@ class ReviewForm(forms.Form):
         data = self.cleaned_data
         arguments = {
             "to_state": data["to_state"],
-            "verdict": data["verdict"],
+            "verdict": data.get("verdict"),
             "comment": data["comment"].strip(),
         }
-        if data["credibility"] is not None:
+        if data.get("credibility") is not None:
             arguments["credibility"] = data["credibility"]
         return arguments
 

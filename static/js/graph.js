@@ -228,6 +228,16 @@
     });
     panel.querySelector('[data-graph-action="fit"]').addEventListener("click", function () { cy.fit(undefined, 20); });
     panel.querySelector('[data-graph-action="layout"]').addEventListener("click", layout);
+    // A graph fitted at one width is cut off at another (a phone turned, a window
+    // resized): fit it again once the resizing stops.
+    var refit = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(refit);
+      refit = setTimeout(function () {
+        cy.resize();
+        cy.fit(cy.elements().not(".type-hidden"), 20);
+      }, 150);
+    });
     if (payload.truncated) {
       panel.querySelector(".graph-status").textContent += " The chain goes further than shown.";
     }

@@ -211,3 +211,21 @@ def test_claim_page_draws_the_graph_for_a_viewer(page, login, editor, viewer):
     assert state["nodes"] == 9
     assert state["origins"] == [str(origin.public_id)]
     assert_accessible(page)
+
+
+def test_graph_is_fitted_again_when_the_window_narrows(page, login, editor):
+    claim, _ = _claim_with_chain(editor)
+    login(editor)
+    page.goto(f"/claims/{claim.public_id}/")
+    _graph_state(page, claim)
+
+    page.set_viewport_size(PHONE)
+
+    inside = """(id) => {
+        const cy = window.claimtrailGraphs[id].cy;
+        const box = cy.elements().not(".type-hidden").renderedBoundingBox();
+        const canvas = cy.container();
+        return box.x1 >= 0 && box.y1 >= 0
+            && box.x2 <= canvas.clientWidth && box.y2 <= canvas.clientHeight;
+    }"""
+    page.wait_for_function(inside, arg=str(claim.public_id), timeout=5_000)

@@ -129,12 +129,37 @@ def test_workspace_for_htmx_is_a_fragment(client, analyst):
     assert body.lstrip().startswith('<div id="workspace"')
 
 
-def test_workspace_for_analyst_has_no_review_form(client, analyst):
+def test_workspace_offers_an_analyst_only_the_move_back_to_draft(client, analyst):
     claim = _in_review(analyst)
     client.force_login(analyst)
     body = client.get(_workspace(claim)).content.decode()
-    assert reverse("claims:review", args=[claim.public_id]) not in body
-    assert "Publish" not in body
+    assert reverse("claims:review", args=[claim.public_id]) in body
+    assert ">Send back to draft</button>" in body
+    assert "Publish" not in body and 'name="verdict"' not in body and "Merge" not in body
+
+
+def test_analyst_submits_a_draft_for_review_from_the_claim_page(client, analyst):
+    claim = ClaimFactory(actor=analyst, text="Ready for an editor")
+    page = reverse("claims:detail", args=[claim.public_id])
+    client.force_login(analyst)
+    assert ">Submit for review</button>" in client.get(page).content.decode()
+
+    response = _review(client, claim, to_state="in_review", comment="Sources checked.")
+
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.review_state == "in_review"
+    event = claim.review_events.get()
+    assert (event.actor, event.comment, event.to_verdict) == (analyst, "Sources checked.", "")
+
+
+def test_analyst_cannot_set_a_verdict_through_the_review_form(client, analyst):
+    claim = ClaimFactory(actor=analyst)
+    client.force_login(analyst)
+    response = _review(client, claim, verdict="refuted", credibility="2", to_state="in_review")
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.review_state, claim.verdict, claim.credibility) == ("in_review", "", None)
 
 
 def test_workspace_refuses_viewers_and_hides_missing_claims(client, viewer, analyst):
@@ -360,12 +385,15 @@ def test_refused_review_form_still_returns_to_the_page_it_came_from(client, edit
     assert f'name="next" value="{came_from}"' in response.content.decode()
 
 
-def test_claim_page_includes_the_review_panel_for_editors_only(client, editor, analyst):
+def test_claim_page_offers_verdicts_to_editors_only(client, editor, analyst, viewer):
     claim = _in_review(analyst)
     action = f'action="{reverse("claims:review", args=[claim.public_id])}"'
     page = reverse("claims:detail", args=[claim.public_id])
-    client.force_login(analyst)
+    client.force_login(viewer)
     assert action not in client.get(page).content.decode()
+    client.force_login(analyst)
+    body = client.get(page).content.decode()
+    assert action in body and 'name="verdict"' not in body
     client.force_login(editor)
     body = client.get(page).content.decode()
     assert action in body
