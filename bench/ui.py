@@ -30,7 +30,7 @@ Measures, as an analyst:
   time of the same endpoint is printed too (graph_endpoint).
 
 Runs with DEBUG=false and the static files collected (into a temporary STATIC_ROOT
-removed at exit; compressed, not hashed: see run()) and served by WhiteNoise, like
+removed at exit; production's manifest storage) and served by WhiteNoise, like
 production; HTTPS redirects and secure cookies off, as the live server speaks plain HTTP
 on loopback.
 The last line printed is JSON: {"<measure>": {"value", "floor", "ratio", "unit"}, ...}.
@@ -387,12 +387,7 @@ def run(args: argparse.Namespace, static_root: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from django.conf import settings
 
-    # The manifest storage production uses refuses static/vendor/tom-select.default.min.css
-    # (its sourceMappingURL names a .map file that is not vendored), so collectstatic with
-    # DEBUG=false fails; the same files, compressed, without hashed names, serve the same.
-    settings.STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedStaticFilesStorage"
     started = time.perf_counter()
     call_command("collectstatic", verbosity=0, interactive=False)
     print(f"Static files collected in {time.perf_counter() - started:.1f} s.")
