@@ -54,7 +54,9 @@ def pywb_replay(archives: list[Path], urls: list[str], workdir: Path) -> dict[st
         copy = workdir / f"{index}-{Path(archive).name}"
         shutil.copyfile(archive, copy)
         copies.append(copy)
-    _run([bin_dir / "wb-manager", "add", COLLECTION, *copies], workdir)
+    # A WACZ is unpacked: its WARCs go into the collection, its CDXJ index is merged.
+    unpack = ["--unpack-wacz"] if any(c.suffix == ".wacz" for c in copies) else []
+    _run([bin_dir / "wb-manager", "add", *unpack, COLLECTION, *copies], workdir)
     out = _run([bin_dir / "python", SCRIPT, workdir, COLLECTION, *urls], workdir)
     return json.loads(out.strip().splitlines()[-1])
 
