@@ -180,10 +180,8 @@ def test_an_event_edited_in_the_database_is_reported_by_the_command_and_the_pack
     claim, _ = published
     first = ReviewEvent.objects.filter(claim=claim).order_by("created_at", "id").first()
     with connection.cursor() as cursor:  # behind the application's back
-        cursor.execute(
-            f"UPDATE {ReviewEvent._meta.db_table} SET comment = %s WHERE id = %s",
-            ["Never reviewed.", first.pk],
-        )
+        sql = "UPDATE {table} SET comment = %s WHERE id = %s"
+        cursor.execute(sql.format(table=ReviewEvent._meta.db_table), ["Never reviewed.", first.pk])
 
     with pytest.raises(CommandError):
         call_command("verify_review_log")
