@@ -9,11 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from claims.exports.package import VERIFY_FILES
+from claims.exports import verify_package
+from claims.exports.package import ROOT, VERIFY_FILES
 from claims.models import ReviewEvent
 from claims.services import claim_review
 from provenance.capture.services import capture_run
@@ -23,6 +25,7 @@ from tests.factories import ClaimFactory, EvidenceFactory
 from tests.provenance.capture.pipeline_support import (  # noqa: F401
     capture_settings_fixture,
     http_server_fixture,
+    jpeg_bytes,
 )
 from tests.replay.support import pywb_replay, replay_venv, sha256
 
@@ -30,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 TEXT = b"The minister said so on Tuesday.\n" * 40
 BINARY = os.urandom(300 * 1024)
+PHOTO = jpeg_bytes((120, 80))
 # The system interpreter, no project packages: the script must need only the stdlib.
 PYTHON3 = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else "python3"
 
@@ -44,16 +48,29 @@ def _fetched(http_server, claim, editor, path: str, body: bytes, content_type: s
     return capture
 
 
+def _uploaded(claim, editor, name: str, data: bytes) -> str:
+    evidence = EvidenceFactory(
+        actor=editor, claims=[claim], url="", file=SimpleUploadedFile(name, data)
+    )
+    capture = evidence.captures.get()
+    capture_run(capture_id=capture.pk)
+    capture.refresh_from_db()
+    assert capture.status == Capture.Status.SUCCEEDED, capture.error_message
+    return f"urn:claimtrail:upload:{evidence.public_id}/{name}"
+
+
 @pytest.fixture
 def published(capture_settings, http_server, editor):
-    """A claim with two fetched evidence items, reviewed and published."""
+    """A claim with two fetched evidence items and an upload, reviewed and published;
+    with the bytes captured at each URL."""
     claim = ClaimFactory(actor=editor)
     text = _fetched(http_server, claim, editor, "/statement.txt", TEXT, "text/plain")
     binary = _fetched(http_server, claim, editor, "/report.bin", BINARY, "application/pdf")
+    upload = _uploaded(claim, editor, "photo.jpg", PHOTO)
     claim_review(claim=claim, actor=editor, to_state="in_review", comment="Ready.")
     claim_review(claim=claim, actor=editor, to_state="published", verdict="refuted")
     claim.refresh_from_db()
-    return claim, {text.final_url: TEXT, binary.final_url: BINARY}
+    return claim, {text.final_url: TEXT, binary.final_url: BINARY, upload: PHOTO}
 
 
 def _download(client, claim, tmp_path: Path) -> Path:
@@ -120,7 +137,10 @@ def test_package_is_a_wacz_that_validates_and_replays_the_captured_bytes(
         "records/package.json",
         *VERIFY_FILES,
     } <= listed
-    assert len([name for name in listed if name.startswith("archive/")]) == 2
+    assert len([name for name in listed if name.startswith("archive/")]) == 3
+    for name, source in VERIFY_FILES.items():  # one source of truth: the project's files
+        assert (folder / name).read_bytes() == source.read_bytes()
+        assert source.is_relative_to(ROOT)
     pages = [json.loads(line) for line in (folder / "pages/pages.jsonl").read_text().splitlines()]
     assert {page["url"] for page in pages[1:]} == set(bodies)
     index = (folder / "indexes/index.cdx").read_text()
@@ -153,6 +173,7 @@ def test_verify_script_passes_then_names_the_changed_file_and_review_event(
     intact = _verify(folder)
     assert intact.returncode == 0, intact.stdout + intact.stderr
     assert intact.stdout.startswith("OK: ")
+    assert verify_package.verify(folder) == []  # the same module, imported in the project
 
     prov = folder / "records/prov.json"
     prov.write_text(prov.read_text().replace("refuted", "supported"))
@@ -216,7 +237,7 @@ def test_anonymous_callers_get_published_claims_only_viewers_the_working_copy(
     folder = _unzip(_download(viewer_client, claim, tmp_path / "pub"), tmp_path / "pub")
     assert (folder / "records/working.json").exists()
     assert (folder / "records/revision.json").exists()
-    assert len(json.loads((folder / "records/package.json").read_text())["captures"]) == 2
+    assert len(json.loads((folder / "records/package.json").read_text())["captures"]) == 3
 
 
 @pytest.mark.parametrize("extra", [0, 28])
@@ -234,7 +255,7 @@ def test_package_query_count_does_not_grow_with_the_evidence(
     if extra:
         claim_review(claim=claim, actor=editor, to_state="published", verdict="misleading")
 
-    # 14 at 2 captures and at 30: the published detail (claim + revision, evidence with
+    # 14 at 3 captures and at 31: the published detail (claim + revision, evidence with
     # latest captures, related claims' texts, review events), the stored revision, the
     # claim's id, the PROV graph (claim, appearance graph, evidence links, captures,
     # relations, quotes, capture custody, review events), the captures to archive, and
@@ -245,7 +266,7 @@ def test_package_query_count_does_not_grow_with_the_evidence(
         body = b"".join(response.streaming_content)
     with zipfile.ZipFile(io.BytesIO(body)) as zf:
         archived = [name for name in zf.namelist() if name.startswith("archive/")]
-    assert len(archived) == 2 + extra
+    assert len(archived) == 3 + extra
 
 
 def test_review_history_shows_each_events_chain_link(published, viewer_client):
