@@ -179,7 +179,9 @@ class ClaimPackageView(ExportView):
             (200, "application/zip"): OpenApiResponse(
                 response=OpenApiTypes.BINARY, description="The evidence package (zip)."
             ),
-            **export_error_responses(404),
+            # Errors are JSON (ExportView), 401 included: named here, or the schema would
+            # list it under application/zip.
+            **export_error_responses(401, 404),
         },
     )
     def get(self, request, public_id=None):
