@@ -228,8 +228,9 @@ def _open_warc(name: str):
     return storage.open_stored(name)
 
 
-def write_claim_package(fh, contents: PackageContents) -> None:
-    """The package as a zip (a WACZ with the claim's records) written to `fh`."""
+def claim_package_write(*, out, contents: PackageContents) -> None:
+    """The package as a zip (a WACZ with the claim's records) written to `out`, a
+    seekable binary file."""
     created = datetime.now(UTC)
     warcs = [
         WarcEntry(
@@ -242,7 +243,7 @@ def write_claim_package(fh, contents: PackageContents) -> None:
         for capture in contents.captures
     ]
     write_wacz(
-        fh,
+        out,
         warcs=warcs,
         extra_files=partial(_records, contents, created),
         title=f"Claimtrail evidence package of claim {contents.claim_public_id}",

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from claims.exports.claim_csv import COLUMNS, claim_csv_lines
 from claims.exports.claimreview_read import published_claim_review
-from claims.exports.package import claim_package_contents, write_claim_package
+from claims.exports.package import claim_package_contents, claim_package_write
 from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
 from claims.models import Claim
 from claims.revisions import published_detail
@@ -190,7 +190,7 @@ class ClaimPackageView(ExportView):
         # streams it in chunks.
         fh = tempfile.TemporaryFile(dir=settings.CAPTURE_WORK_DIR or None)  # noqa: SIM115
         try:
-            write_claim_package(fh, contents)
+            claim_package_write(out=fh, contents=contents)
             fh.seek(0)
         except BaseException:
             fh.close()
