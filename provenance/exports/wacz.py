@@ -76,10 +76,26 @@ NOT_PAGES = ("metadata:", "urn:view:", "urn:dom:")
 
 
 def _index_lines(entry: WarcEntry) -> list[str]:
+    """cdxj-indexer's lines for the WARC, less metadata records filed under a page's URL.
+
+    WARCs written before metadata records had a URI of their own
+    (provenance/capture/warc.py) file the custody JSON under the captured URL and date:
+    indexed, replay tools would serve it instead of the page. Those stored files are
+    evidence and stay as they are; the package's index leaves such records out.
+    """
     out = StringIO()
     with entry.open() as fh:
-        CDXJIndexer(out, [fh], post_append=True, filename=entry.name).process_all()
-    return out.getvalue().splitlines()
+        CDXJIndexer(
+            out, [fh], post_append=True, filename=entry.name, fields="warc-type"
+        ).process_all()
+    lines = []
+    for line in out.getvalue().splitlines():
+        key, timestamp, block = line.split(" ", 2)
+        fields = json.loads(block)
+        if fields.pop("warc-type") == "metadata" and not fields["url"].startswith("metadata:"):
+            continue
+        lines.append(f"{key} {timestamp} {json.dumps(fields)}")
+    return lines
 
 
 def _first_url(lines: list[str]) -> str:

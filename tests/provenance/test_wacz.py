@@ -7,6 +7,10 @@ import tracemalloc
 import zipfile
 from datetime import UTC, datetime
 from functools import partial
+from io import BytesIO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from provenance.capture import storage
 from provenance.capture.warc import WarcContext, write_upload_warc
@@ -78,3 +82,60 @@ def test_a_large_warc_is_copied_hashed_and_indexed_in_bounded_memory(capture_set
     # The page is the resource's URL from the index, not the custody metadata's.
     assert urls == {"big.warc.gz": "https://example.org/video.mp4"}
     assert '"filename": "big.warc.gz"' in index
+
+
+def test_an_old_warcs_metadata_under_the_page_url_is_left_out_of_the_index(
+    capture_settings, tmp_path
+):
+    # As WARCs were written before metadata records had a URI of their own.
+    path = tmp_path / "old.warc.gz"
+    url = "http://example.org/statement.txt"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        body = b"The minister said so."
+        response = writer.create_warc_record(
+            url,
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1"
+            ),
+        )
+        writer.write_record(response)
+        custody = b'{"redirect_chain": []}'
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "metadata",
+                payload=BytesIO(custody),
+                length=len(custody),
+                warc_content_type="application/json",
+                warc_headers_dict={
+                    "WARC-Date": response.rec_headers.get_header("WARC-Date"),
+                    "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+                },
+            )
+        )
+    entry = WarcEntry(
+        name="old.warc.gz",
+        open=partial(open, path, "rb"),
+        page_url=url,
+        page_title="",
+        captured_at=datetime(2023, 5, 3, tzinfo=UTC),
+    )
+
+    with open(tmp_path / "out.wacz", "wb") as out:
+        write_wacz(
+            out,
+            warcs=[entry],
+            extra_files=lambda urls: {},
+            title="t",
+            description="d",
+            software="Claimtrail/test",
+        )
+
+    with zipfile.ZipFile(tmp_path / "out.wacz") as zf:
+        lines = zf.read("indexes/index.cdx").decode().splitlines()
+    blocks = [json.loads(line.split(" ", 2)[2]) for line in lines]
+    assert [(b["url"], b["mime"], b.get("status")) for b in blocks] == [(url, "text/plain", "200")]
