@@ -57,6 +57,7 @@ API_TOUR_EXPECTED = {
     "/blob/": (200, "file"),
     "/warc/": (200, "file"),
     "export.csv": (200, "file"),
+    "/package/": (200, "file"),
     # Exports in their own formats, printed to the terminal.
     "format=provn": (200, "text/provenance-notation"),
     "format=ttl": (200, "text/turtle"),
