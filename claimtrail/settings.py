@@ -159,6 +159,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+        # Seconds between looks at the queue folder when it was empty: kombu's default (1 s)
+        # is most of the wait between saving evidence and its capture starting.
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.1),
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
@@ -351,6 +354,15 @@ if CAPTURE_S3_BUCKET:
     }
 else:
     STORAGES["captures"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Capture workers. Fetches, uploads and yt-dlp downloads mostly wait on the network, so the
+# capture worker runs them in a thread pool this wide (`make run`, docker-compose.yml);
+# browser captures go to a queue of their own whose worker runs at most this many Chromiums.
+CAPTURE_WORKER_CONCURRENCY = env.int("CAPTURE_WORKER_CONCURRENCY", default=16)
+CAPTURE_BROWSER_CONCURRENCY = env.int("CAPTURE_BROWSER_CONCURRENCY", default=2)
+CAPTURE_BROWSER_QUEUE = "browser"
+CELERY_TASK_ROUTES = {
+    "provenance.tasks.capture_browser_task": {"queue": CAPTURE_BROWSER_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     "capture-sweep-stuck": {
         "task": "provenance.tasks.capture_sweep_task",

@@ -29,9 +29,16 @@ BROWSER_KINDS = frozenset({Evidence.Kind.WEB_PAGE, Evidence.Kind.SOCIAL_POST})
 LISTED = 100  # refused and failed requests listed in metadata (all are counted)
 
 
+def browser_capture_applies(*, evidence: Evidence, parent: Capture | None) -> bool:
+    """Pages and posts (not embedded media) are what a browser capture is for."""
+    return parent is None and evidence.kind in BROWSER_KINDS
+
+
 def browser_capture_wanted(*, evidence: Evidence, parent: Capture | None) -> bool:
     """Pages and posts (not embedded media) get a browser capture when it is enabled."""
-    return settings.CAPTURE_BROWSER_ENABLED and parent is None and evidence.kind in BROWSER_KINDS
+    return settings.CAPTURE_BROWSER_ENABLED and browser_capture_applies(
+        evidence=evidence, parent=parent
+    )
 
 
 def preserve_browser(capture: Capture, *, workdir: Path, final_attempt: bool) -> Outcome:

@@ -6,8 +6,14 @@ preconnect, a redirect Chromium would follow itself, WebRTC): its network stack 
 proxy on a closed loopback port, its resolver answers nothing, WebRTC may not send UDP
 outside the (dead) proxy, and where the kernel allows it Chromium runs in a network
 namespace of its own, with no interface but an empty loopback. Each capture gets a fresh
-browser and context; the browser is closed in every outcome, and killed if it does not
-close when the deadline has passed.
+browser and context; the browser is closed in every outcome, and killed (its driver's
+whole process tree, never another session's) if it does not close when the deadline has
+passed.
+
+Before the screenshot the page is scrolled to its end, so content loaded on scroll (lazy
+images, infinite feeds up to the screenshot's height) is there. A page that has not
+finished loading when its time is nearly up (LOAD_RESERVE before the deadline) is kept as
+it is then: screenshot, DOM and the exchanges so far, marked partial with the reason.
 """
 
 import asyncio
@@ -23,10 +29,11 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
 from provenance.capture.browser_isolation import (
-    browser_processes,
+    chromium_args,
     dead_port,
     isolated_executable,
-    kill_new_browser_processes,
+    running_as_root,
+    start_owned,
 )
 from provenance.capture.browser_router import (
     Deadline,
@@ -46,24 +53,14 @@ SETTLE_IDLE = 3.0  # seconds to wait after `load` for the network to go quiet
 SETTLE_PAUSE = 0.5  # then this long for scripts to finish changing the DOM
 CLOSE_TIMEOUT = 10.0
 KEPT_MESSAGES = 20
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-    "--mute-audio",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-bypass-list=<-loopback>",  # loopback too goes to the dead proxy
-    # STUN/TURN over UDP ignores the proxy otherwise: a page could send packets anywhere.
-    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-]
+# Of the deadline, kept for taking what the page shows when its load never finishes.
+LOAD_RESERVE_SHARE = 0.25
+LOAD_RESERVE_MAX = 20.0
+SCROLL_PAUSE = 0.15  # seconds between scroll steps: lazy loaders react to scroll events
 PAGE_HEIGHT = """() => Math.max(
     document.documentElement ? document.documentElement.scrollHeight : 0,
     document.body ? document.body.scrollHeight : 0)"""
+SCROLL_TO = "(y) => window.scrollTo(0, y)"
 
 
 @dataclass
@@ -77,6 +74,8 @@ class PageLoad:
     title: str = ""
     page_height: int = 0
     screenshot_truncated: bool = False
+    partial: str = ""  # why what was kept is not the whole page ("" when it loaded)
+    scrolled_to: int = 0
     browser_version: str = ""
     network_isolation: str = ""
     console_errors: int = 0
@@ -95,7 +94,6 @@ class PageLoad:
 def load_page(primed: Exchange, *, workdir: Path, deadline: Deadline) -> PageLoad:
     """Open `primed` (the page's document, already fetched) in a fresh browser and let it
     load through the fetcher. Raises FetchError or CaptureFailure with the reason."""
-    before = browser_processes()
     executor = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="capture-page")
     router = Router(
         workdir=workdir / "requests", deadline=deadline, executor=executor, primed=primed
@@ -115,45 +113,48 @@ def load_page(primed: Exchange, *, workdir: Path, deadline: Deadline) -> PageLoa
     finally:
         # Fetches still running end by the deadline they were given.
         executor.shutdown(wait=True, cancel_futures=True)
-        kill_new_browser_processes(before)
     return load
 
 
 async def _session(router: Router, load: PageLoad, deadline: Deadline, executable: str) -> None:
     with dead_port() as port:
-        async with async_playwright() as playwright:
-            began = time.monotonic()
-            try:
-                browser = await playwright.chromium.launch(
-                    executable_path=executable,
-                    headless=True,
-                    args=CHROMIUM_ARGS,
-                    proxy={"server": f"http://127.0.0.1:{port}"},
-                    timeout=_ms(min(30.0, deadline.remaining())),
-                )
-            except PlaywrightError as exc:
-                raise CaptureFailure(
-                    "browser_failed",
-                    f"Chromium could not start ({_first_line(exc)}); check "
-                    "CAPTURE_BROWSER_PATH and that the worker has memory to spare.",
-                    retryable=True,
-                ) from exc
-            load.browser_version = browser.version
-            load.timings["launch_ms"] = _ms(time.monotonic() - began)
-            try:
-                async with asyncio.timeout(deadline.remaining()):
-                    await _render(browser, router, load, deadline)
-            except (TimeoutError, PlaywrightTimeout) as exc:
-                raise page_deadline_error(deadline.seconds) from exc
-            except PlaywrightError as exc:  # a crashed page or browser, out of memory...
-                raise FetchError(
-                    "browser_error",
-                    f"Chromium failed while rendering the page ({_first_line(exc)}).",
-                    retryable=True,
-                ) from exc
-            finally:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
+        async with start_owned(async_playwright(), stop_within=CLOSE_TIMEOUT) as playwright:
+            await _browse(playwright, router, load, deadline, executable, port)
+
+
+async def _browse(playwright, router, load, deadline, executable: str, port: int) -> None:
+    began = time.monotonic()
+    try:
+        browser = await playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=chromium_args(as_root=running_as_root()),
+            proxy={"server": f"http://127.0.0.1:{port}"},
+            timeout=_ms(min(30.0, deadline.remaining())),
+        )
+    except PlaywrightError as exc:
+        raise CaptureFailure(
+            "browser_failed",
+            f"Chromium could not start ({_first_line(exc)}); check "
+            "CAPTURE_BROWSER_PATH and that the worker has memory to spare.",
+            retryable=True,
+        ) from exc
+    load.browser_version = browser.version
+    load.timings["launch_ms"] = _ms(time.monotonic() - began)
+    try:
+        async with asyncio.timeout(deadline.remaining()):
+            await _render(browser, router, load, deadline)
+    except (TimeoutError, PlaywrightTimeout) as exc:
+        raise page_deadline_error(deadline.seconds) from exc
+    except PlaywrightError as exc:  # a crashed page or browser, out of memory...
+        raise FetchError(
+            "browser_error",
+            f"Chromium failed while rendering the page ({_first_line(exc)}).",
+            retryable=True,
+        ) from exc
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
 
 
 async def _render(browser, router: Router, load: PageLoad, deadline: Deadline) -> None:
