@@ -92,6 +92,10 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
         "phash": image.get("phash"),
         "page_height": load.page_height,
         "screenshot_truncated": load.screenshot_truncated,
+        "scrolled_to": load.scrolled_to,
+        # The page never finished loading: what it showed by then (see browser_session).
+        "partial": bool(load.partial),
+        "partial_reason": load.partial,
         "viewport": VIEWPORT,
         "browser_version": load.browser_version,
         "network_isolation": load.network_isolation,

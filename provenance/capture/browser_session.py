@@ -182,19 +182,20 @@ async def _render(browser, router: Router, load: PageLoad, deadline: Deadline) -
     page.on("pageerror", lambda error: load.note_error(f"Uncaught: {error}"))
     url = router.primed.result.final_url
     began = time.monotonic()
+    reserve = min(LOAD_RESERVE_MAX, deadline.seconds * LOAD_RESERVE_SHARE)
     try:
-        await page.goto(url, wait_until="load", timeout=_ms(deadline.remaining()))
+        await page.goto(
+            url, wait_until="load", timeout=_ms(max(0.001, deadline.remaining() - reserve))
+        )
     except PlaywrightTimeout as exc:
-        raise page_deadline_error(deadline.seconds) from exc
+        if page.url in ("", "about:blank"):  # not even the document showed
+            raise page_deadline_error(deadline.seconds) from exc
+        load.partial = _partial_reason(router.traffic, time.monotonic() - began)
     except PlaywrightError as exc:
         raise _navigation_error(router.traffic, url, exc) from exc
     load.timings["load_ms"] = _ms(time.monotonic() - began)
-    began = time.monotonic()
-    with contextlib.suppress(PlaywrightTimeout):
-        idle = min(SETTLE_IDLE, deadline.remaining())
-        await page.wait_for_load_state("networkidle", timeout=_ms(idle))
-    await page.wait_for_timeout(_ms(min(SETTLE_PAUSE, deadline.remaining())))
-    load.timings["settle_ms"] = _ms(time.monotonic() - began)
+    if not load.partial:
+        await _settle_and_scroll(page, load, deadline, reserve)
     load.final_url = page.url
     load.title = await page.title()
     load.dom_path.write_text(await page.content(), encoding="utf-8")
@@ -212,6 +213,50 @@ async def _render(browser, router: Router, load: PageLoad, deadline: Deadline) -
         timeout=_ms(deadline.remaining()),
     )
     load.timings["screenshot_ms"] = _ms(time.monotonic() - began)
+
+
+async def _settle_and_scroll(page, load: PageLoad, deadline: Deadline, reserve: float) -> None:
+    """Let the network go quiet, scroll to the end of the page a viewport at a time (lazy
+    content loads on the way, up to the screenshot's height), back to the top, and let the
+    network go quiet again. All within the deadline less the reserve."""
+    began = time.monotonic()
+
+    def left(most: float) -> float:
+        return max(0.0, min(most, deadline.remaining() - reserve))
+
+    await _quiet(page, left(SETTLE_IDLE))
+    step = VIEWPORT["height"]
+    y = 0
+    while left(SCROLL_PAUSE) >= SCROLL_PAUSE and y < MAX_SCREENSHOT_HEIGHT:
+        height = int(await page.evaluate(PAGE_HEIGHT) or 0)
+        if y + step >= height:
+            break
+        y += step
+        await page.evaluate(SCROLL_TO, y)
+        await page.wait_for_timeout(_ms(SCROLL_PAUSE))
+    load.scrolled_to = y
+    if y:
+        await page.evaluate(SCROLL_TO, 0)
+        await _quiet(page, left(SETTLE_IDLE))
+    await page.wait_for_timeout(_ms(left(SETTLE_PAUSE)))
+    load.timings["settle_ms"] = _ms(time.monotonic() - began)
+
+
+async def _quiet(page, seconds: float) -> None:
+    if seconds <= 0:
+        return
+    with contextlib.suppress(PlaywrightTimeout):
+        await page.wait_for_load_state("networkidle", timeout=_ms(seconds))
+
+
+def _partial_reason(traffic: Traffic, waited: float) -> str:
+    pending = sorted(traffic.pending)
+    still = f"; still loading: {', '.join(pending[:5])}" if pending else ""
+    more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
+    return (
+        f"The page had not finished loading after {waited:.0f} seconds "
+        f"(CAPTURE_BROWSER_DEADLINE): kept what it showed then{still}{more}."
+    )
 
 
 def _navigation_error(traffic: Traffic, url: str, exc: PlaywrightError) -> Exception:
