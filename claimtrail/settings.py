@@ -152,12 +152,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Celery -------------------------------------------------------------------
 # Default: the filesystem transport under var/, so `make run` needs no broker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Where the filesystem transport keeps its messages (a benchmark moves it aside).
+CELERY_BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "celery")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
-        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
-        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
         # Seconds between looks at the queue folder when it was empty: kombu's default (1 s)
         # is most of the wait between saving evidence and its capture starting.
@@ -168,7 +170,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("queue", "processed", "control"):
-        (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
