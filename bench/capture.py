@@ -1,12 +1,14 @@
-"""Capture pipeline benchmark: throughput of the real worker pool, and its memory on a big file.
+"""Capture pipeline benchmark: the real workers' throughput (bytes-heavy and at real-world
+latency), browser captures, POST-to-capture time on the `make run` default, and memory.
 
 Throughput: --files files of --size-mb MiB of random bytes, served by a local HTTP server
 (bench/_servers.py: threads + sendfile) on 127.0.0.1, become evidence items through
 `provenance.services.evidence_create`, all in one transaction, before the clock starts;
 their capture tasks are sent when it commits (as the API's are when a request commits),
-and the real worker pool (`celery -A claimtrail worker --pool=prefork --concurrency=N`,
-Redis broker, PostgreSQL) captures them. Timed from the first task sent until the database
-shows every capture succeeded; every recorded SHA-256 is checked against the served
+and the real worker as deployed (`celery -A claimtrail worker --pool=threads
+--concurrency=N`, Redis broker, PostgreSQL) captures them. Timed from the first task sent
+until the database shows every capture succeeded; every recorded SHA-256 is checked against
+the served
 file's. Also printed: where each capture's time went (Capture.timings) and the CPU
 spent per capture by the worker, PostgreSQL, the server and the rest of the machine.
 Floor: plain parallel downloads of the same files with the same concurrency in the same run
@@ -18,8 +20,13 @@ disk), by a worker with concurrency 1; the peak RSS (VmHWM, and VmRSS sampled ev
 of the pool's child process, beside the same child's RSS when idle (the floor), and the
 SHA-256 checked. Target: under 150 MB.
 
+Latency, browser and POST → capture: see run_latency, run_browser and run_embedded, and
+bench/README.md.
+
     cd /work/main && .venv/bin/python bench/capture.py [--files 500] [--size-mb 1]
-        [--concurrency 4] [--big-gb 1] [--skip-memory] [--skip-throughput]
+        [--concurrency 16] [--pool threads] [--latency-files 500] [--pages 50]
+        [--browser-concurrency 2] [--posts 40] [--big-gb 1]
+        [--skip-throughput] [--skip-latency] [--skip-browser] [--skip-memory] [--skip-embedded]
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/claimtrail_capbench,
 created if missing, migrated; rows of earlier runs of the bench user are deleted),
