@@ -8,9 +8,8 @@ their capture tasks are sent when it commits (as the API's are when a request co
 and the real worker as deployed (`celery -A claimtrail worker --pool=threads
 --concurrency=N`, Redis broker, PostgreSQL) captures them. Timed from the first task sent
 until the database shows every capture succeeded; every recorded SHA-256 is checked against
-the served
-file's. Also printed: where each capture's time went (Capture.timings) and the CPU
-spent per capture by the worker, PostgreSQL, the server and the rest of the machine.
+the served file's. Also printed: where each capture's time went (Capture.timings) and the
+CPU spent per capture by the worker, PostgreSQL, the server and the rest of the machine.
 Floor: plain parallel downloads of the same files with the same concurrency in the same run
 (`curl --parallel --parallel-max N`, or a thread pool with requests when curl is absent).
 Target: at least half the floor's throughput.
