@@ -29,9 +29,16 @@ BROWSER_KINDS = frozenset({Evidence.Kind.WEB_PAGE, Evidence.Kind.SOCIAL_POST})
 LISTED = 100  # refused and failed requests listed in metadata (all are counted)
 
 
+def browser_capture_applies(*, evidence: Evidence, parent: Capture | None) -> bool:
+    """Pages and posts (not embedded media) are what a browser capture is for."""
+    return parent is None and evidence.kind in BROWSER_KINDS
+
+
 def browser_capture_wanted(*, evidence: Evidence, parent: Capture | None) -> bool:
     """Pages and posts (not embedded media) get a browser capture when it is enabled."""
-    return settings.CAPTURE_BROWSER_ENABLED and parent is None and evidence.kind in BROWSER_KINDS
+    return settings.CAPTURE_BROWSER_ENABLED and browser_capture_applies(
+        evidence=evidence, parent=parent
+    )
 
 
 def preserve_browser(capture: Capture, *, workdir: Path, final_attempt: bool) -> Outcome:
@@ -85,6 +92,10 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
         "phash": image.get("phash"),
         "page_height": load.page_height,
         "screenshot_truncated": load.screenshot_truncated,
+        "scrolled_to": load.scrolled_to,
+        # The page never finished loading: what it showed by then (see browser_session).
+        "partial": bool(load.partial),
+        "partial_reason": load.partial,
         "viewport": VIEWPORT,
         "browser_version": load.browser_version,
         "network_isolation": load.network_isolation,

@@ -4,18 +4,62 @@
 an empty loopback) where the kernel allows it; `dead_port` is where its proxy points, so a
 connection that escapes request interception is refused on this machine; the process
 helpers kill whatever browser or driver process outlives a capture.
+
+Chromium keeps its own sandbox unless the worker runs as root: an unprivileged worker maps
+its own user into the namespace (`--map-current-user`), where Chromium can still build its
+sandbox; root (development only) maps root, where Chromium refuses to start without
+`--no-sandbox` (see `chromium_args`).
 """
 
+import asyncio
 import contextlib
 import functools
+import os
 import shlex
 import shutil
 import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import psutil
 from django.conf import settings
+
+# Chromium's own launch arguments; `chromium_args` adds --no-sandbox for root only.
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+    "--mute-audio",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-bypass-list=<-loopback>",  # loopback too goes to the dead proxy
+    # STUN/TURN over UDP ignores the proxy otherwise: a page could send packets anywhere.
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+]
+# One browser session at a time looks for the Playwright driver it started (see
+# `start_owned`): the worker runs several sessions in threads.
+_DRIVER_START = threading.Lock()
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def chromium_args(*, as_root: bool) -> list[str]:
+    """Chromium's arguments. Its sandbox stays on unless the process is root, where
+    Chromium will not start with it (development containers); the worker logs a warning
+    at start-up then (provenance.capture.browser_status)."""
+    return [*CHROMIUM_ARGS, "--no-sandbox"] if as_root else list(CHROMIUM_ARGS)
+
+
+def _map_user() -> str:
+    """Root maps root (Chromium then needs --no-sandbox anyway); anyone else maps their
+    own user, so Chromium, not root in the namespace, keeps its sandbox."""
+    return "--map-root-user" if running_as_root() else "--map-current-user"
 
 
 @functools.cache
@@ -27,7 +71,7 @@ def network_namespaces_available() -> bool:
         return False
     try:
         probe = subprocess.run(  # noqa: S603 - fixed arguments
-            [unshare, "--user", "--map-root-user", "--net", "true"],
+            [unshare, "--user", _map_user(), "--net", "true"],
             capture_output=True,
             timeout=5,
             check=False,
@@ -45,9 +89,7 @@ def isolated_executable(workdir: Path) -> str:
     launcher = workdir / "chromium-netns"
     unshare = shlex.quote(shutil.which("unshare") or "unshare")
     browser = shlex.quote(settings.CAPTURE_BROWSER_PATH)
-    launcher.write_text(
-        f'#!/bin/sh\nexec {unshare} --user --map-root-user --net -- {browser} "$@"\n'
-    )
+    launcher.write_text(f'#!/bin/sh\nexec {unshare} --user {_map_user()} --net -- {browser} "$@"\n')
     launcher.chmod(0o700)
     return str(launcher)
 
@@ -64,19 +106,48 @@ def dead_port():
         sock.close()
 
 
-def browser_processes() -> set[int]:
-    return {p.pid for p in _descendants() if _is_browser(p)}
+@contextlib.asynccontextmanager
+async def start_owned(starter, *, stop_within: float):
+    """`async with starter` (async_playwright()), then kill what is left of the driver
+    process it started and everything under it (a browser that would not close, a driver
+    stuck on it). Several sessions run at once in one worker, so "new since the capture
+    began" is not "ours": the driver is the child process that appeared while this session
+    held the lock."""
+    with _DRIVER_START:
+        before = {p.pid for p in _children()}
+        entered = await starter.__aenter__()
+        new = [p for p in _children() if p.pid not in before and _is_browser(p)]
+    driver = new[0] if len(new) == 1 else None
+    try:
+        yield entered
+    finally:
+        try:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(starter.__aexit__(None, None, None), stop_within)
+        finally:
+            kill_process_tree(driver)
 
 
-def kill_new_browser_processes(before: set[int]) -> None:
-    """Kill browser and driver processes this capture started that are still alive (a
-    browser that would not close, a driver stuck on it). A worker runs one capture at a
-    time, so any new one is ours."""
-    leftovers = [p for p in _descendants() if p.pid not in before and _is_browser(p)]
-    for process in leftovers:
+def kill_process_tree(process: psutil.Process | None) -> None:
+    """Kill a browser session's driver and everything under it (Chromium and its helpers)
+    that is still alive: a browser that would not close, a driver stuck on it."""
+    if process is None:
+        return
+    try:
+        doomed = [*process.children(recursive=True), process]
+    except psutil.Error:
+        return
+    for member in doomed:
         with contextlib.suppress(psutil.Error):
-            process.kill()
-    psutil.wait_procs(leftovers, timeout=5)
+            member.kill()
+    psutil.wait_procs(doomed, timeout=5)
+
+
+def _children() -> list[psutil.Process]:
+    try:
+        return psutil.Process().children()
+    except psutil.Error:
+        return []
 
 
 def _descendants() -> list[psutil.Process]:

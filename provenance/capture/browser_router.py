@@ -118,6 +118,7 @@ class Traffic:
     failed: list[Blocked] = field(default_factory=list)
     requests: int = 0
     bytes: int = 0
+    pending: set[str] = field(default_factory=set)  # being fetched right now
 
     def blocked_for(self, url: str) -> Blocked | None:
         return next((b for b in [*self.refused, *self.failed] if b.url == url), None)
@@ -213,6 +214,7 @@ class Router:
         started_at = timezone.now()
         loop = asyncio.get_running_loop()
         work = partial(fetch_for_page, request.url, workdir=self.workdir, deadline=self.deadline)
+        self.traffic.pending.add(request.url)
         try:
             result = await loop.run_in_executor(self.executor, work)
         except FetchError as exc:
@@ -231,6 +233,8 @@ class Router:
             )
             await _abort(route, "failed")
             return None
+        finally:
+            self.traffic.pending.discard(request.url)
         return Exchange(request.url, request.resource_type, started_at, result)
 
 

@@ -47,12 +47,12 @@ def capture_sweep_stuck() -> dict[str, int]:
         except DomainError:
             continue  # finished or re-claimed since the query: nothing to do
     lost = Capture.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff)
-    for pk in lost.values_list("pk", flat=True)[:SWEEP_BATCH]:
+    for pk, method in lost.values_list("pk", "method")[:SWEEP_BATCH]:
         # Touch first so the next sweep waits a full period before sending again.
         touched = Capture.objects.filter(pk=pk, status=Status.QUEUED, updated_at__lt=cutoff).update(
             updated_at=timezone.now()
         )
-        if touched and send_now(pk):
+        if touched and send_now(pk, method=method):
             counts["resent"] += 1
     return counts
 

@@ -19,7 +19,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from claimtrail.exceptions import DomainError
-from provenance.capture.browser import browser_capture_wanted, preserve_browser
+from provenance.capture.browser import (
+    browser_capture_applies,
+    browser_capture_wanted,
+    preserve_browser,
+)
+from provenance.capture.browser_status import SKIPPED_CODE, browser_status
 from provenance.capture.changes import change_since_previous
 from provenance.capture.errors import CaptureBusy, CaptureRetry, describe_error
 from provenance.capture.media_preserve import media_capture_wanted, preserve_media
@@ -39,28 +44,30 @@ def _validate_fields(capture: Capture, *, exclude: list[str]) -> None:
     capture.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def _send(capture_id: int) -> None:
-    from provenance.tasks import capture_run_task
+def _send(capture_id: int, *, method: str = "") -> None:
+    """Browser captures have a task (and a queue) of their own: see provenance/tasks.py."""
+    from provenance.tasks import capture_browser_task, capture_run_task
 
-    capture_run_task.delay(capture_id)
+    task = capture_browser_task if method == Capture.Method.BROWSER else capture_run_task
+    task.delay(capture_id)
 
 
-def send_now(capture_id: int) -> bool:
+def send_now(capture_id: int, *, method: str = "") -> bool:
     """Send the task outside any transaction; False (logged) when the broker is down."""
     try:
-        _send(capture_id)
+        _send(capture_id, method=method)
     except Exception:  # kombu raises several connection errors; the next sweep retries
         logger.warning("Could not send capture %s to the broker", capture_id, exc_info=True)
         return False
     return True
 
 
-def _enqueue_on_commit(capture_id: int) -> None:
+def _enqueue_on_commit(capture_id: int, method: str) -> None:
     # robust: a broker that is down must not fail the request that saved the evidence;
     # the sweeper re-sends captures left queued (capture_sweep_stuck).
     # A closure, not functools.partial: Django logs a failed robust hook by __qualname__.
     def send_capture() -> None:
-        _send(capture_id)
+        _send(capture_id, method=method)
 
     transaction.on_commit(send_capture, robust=True)
 
@@ -87,12 +94,34 @@ def capture_enqueue(
     )
     if method == Capture.Method.FETCH and browser_capture_wanted(evidence=evidence, parent=parent):
         _enqueue_browser(evidence=evidence, requested_by=requested_by, url=requested_url)
+    elif method == Capture.Method.FETCH and browser_capture_applies(
+        evidence=evidence, parent=parent
+    ):
+        _record_browser_skipped(evidence=evidence, requested_by=requested_by, url=requested_url)
     return capture
 
 
 def _enqueue_browser(*, evidence: Evidence, requested_by, url: str) -> None:
     """The browser capture beside a page's HTTP capture: its own row, task and attempts."""
     _queue(evidence=evidence, requested_by=requested_by, method=Capture.Method.BROWSER, url=url)
+
+
+def _record_browser_skipped(*, evidence: Evidence, requested_by, url: str) -> None:
+    """Browser captures are off: the page's captures still list the method, as a capture
+    that was not made (failed, code browser_off), with why and how to turn it on."""
+    now = timezone.now()
+    capture = Capture(
+        evidence=evidence,
+        method=Capture.Method.BROWSER,
+        requested_url=url,
+        requested_by=requested_by,
+        status=Status.FAILED,
+        error_code=SKIPPED_CODE,
+        error_message=browser_status().skipped_message(),
+        finished_at=now,
+    )
+    _validate_fields(capture, exclude=RELATIONS)
+    capture.save()
 
 
 def _enqueue_child(page: Capture, *, method: str, url: str) -> None:
@@ -118,7 +147,7 @@ def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=No
     )
     _validate_fields(capture, exclude=RELATIONS)
     capture.save()
-    _enqueue_on_commit(capture.pk)
+    _enqueue_on_commit(capture.pk, capture.method)
     return capture
 
 
@@ -358,5 +387,5 @@ def capture_requeue(*, capture: Capture, reset_attempts: bool = False) -> Captur
         capture.attempts = 0
         fields.append("attempts")
     capture.save(update_fields=fields)
-    _enqueue_on_commit(capture.pk)
+    _enqueue_on_commit(capture.pk, capture.method)
     return capture
