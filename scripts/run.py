@@ -98,7 +98,7 @@ def browser_notice() -> str:
     import django
 
     django.setup()
-    from provenance.capture.browser_status import browser_status
+    from provenance.capture.browser.status import browser_status
 
     return browser_status().notice()
 

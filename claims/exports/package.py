@@ -34,8 +34,8 @@ from claims.models import Claim, PublishedRevision
 from claims.review_chain import review_log_events
 from claims.revisions import published_detail
 from claimtrail.visibility import parse_public_id, visible_captures
-from provenance.capture import storage
-from provenance.capture.custody import software_version
+from provenance.capture.shared import storage
+from provenance.capture.shared.custody import software_version
 from provenance.exports.prov import claim_prov_document, prov_serialize
 from provenance.exports.prov_read import claim_prov_graph
 from provenance.exports.wacz import WarcEntry, write_wacz

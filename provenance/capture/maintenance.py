@@ -13,7 +13,12 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from claimtrail.exceptions import DomainError
-from provenance.capture.services import capture_enqueue, capture_fail, capture_requeue, send_now
+from provenance.capture.services import (
+    capture_enqueue_scheduled,
+    capture_fail,
+    capture_requeue,
+    send_now,
+)
 from provenance.models import Capture, Evidence
 
 logger = logging.getLogger(__name__)
@@ -78,6 +83,6 @@ def capture_schedule_recaptures() -> int:
     count = 0
     for evidence in due:
         with transaction.atomic():
-            capture_enqueue(evidence=evidence, url=evidence.url)
+            capture_enqueue_scheduled(evidence=evidence)
         count += 1
     return count

@@ -18,17 +18,23 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claimtrail.celery import app as celery_app
 from claimtrail.exceptions import DomainError
-from provenance.capture.browser import (
+from claimtrail.lib.auth import require_role
+from claimtrail.roles import ANALYST
+from provenance.capture import task_names
+from provenance.capture.browser.preserve import (
     browser_capture_applies,
     browser_capture_wanted,
     preserve_browser,
 )
-from provenance.capture.browser_status import SKIPPED_CODE, browser_status
+from provenance.capture.browser.status import SKIPPED_CODE, browser_status
 from provenance.capture.changes import change_since_previous
 from provenance.capture.errors import CaptureBusy, CaptureRetry, describe_error
-from provenance.capture.media_preserve import media_capture_wanted, preserve_media
-from provenance.capture.preserve import Outcome, preserve_fetch, preserve_upload
+from provenance.capture.fetch.preserve import preserve_fetch
+from provenance.capture.media.preserve import media_capture_wanted, preserve_media
+from provenance.capture.shared.outcome import Outcome
+from provenance.capture.upload.preserve import preserve_upload
 from provenance.models import Capture, Evidence
 
 logger = logging.getLogger(__name__)
@@ -45,11 +51,10 @@ def _validate_fields(capture: Capture, *, exclude: list[str]) -> None:
 
 
 def _send(capture_id: int, *, method: str = "") -> None:
-    """Browser captures have a task (and a queue) of their own: see provenance/tasks.py."""
-    from provenance.tasks import capture_browser_task, capture_run_task
-
-    task = capture_browser_task if method == Capture.Method.BROWSER else capture_run_task
-    task.delay(capture_id)
+    """Send the capture's task by its registered name: browser captures have a task (and a
+    queue) of their own. By name, so this module never imports the tasks that import it."""
+    name = task_names.BROWSER if method == Capture.Method.BROWSER else task_names.RUN
+    celery_app.tasks[name].delay(capture_id)
 
 
 def send_now(capture_id: int, *, method: str = "") -> bool:
@@ -73,8 +78,22 @@ def _enqueue_on_commit(capture_id: int, method: str) -> None:
 
 
 @transaction.atomic
-def capture_enqueue(
-    *, evidence: Evidence, requested_by=None, parent: Capture | None = None, url: str = ""
+def capture_enqueue(*, actor, evidence: Evidence, url: str = "") -> Capture:
+    """An analyst asks for a capture of `evidence` (of `url`, or the evidence's own URL or
+    file); it is queued, requested by `actor`, and its task sent once the transaction commits.
+    Raises PermissionDenied for a user without the analyst role."""
+    require_role(actor, ANALYST)
+    return _enqueue(evidence=evidence, requested_by=actor, url=url)
+
+
+@transaction.atomic
+def capture_enqueue_scheduled(*, evidence: Evidence) -> Capture:
+    """A re-capture nobody asked for (CAPTURE_RECAPTURE_HOURS): requested by no one."""
+    return _enqueue(evidence=evidence, requested_by=None, url=evidence.url)
+
+
+def _enqueue(
+    *, evidence: Evidence, requested_by, parent: Capture | None = None, url: str = ""
 ) -> Capture:
     """Create a queued capture and schedule its task after the transaction commits.
 
@@ -325,7 +344,7 @@ def _enqueue_embedded(capture: Capture, urls: list[str]) -> None:
             continue
         if len(url) > 2000:
             continue
-        capture_enqueue(
+        _enqueue(
             evidence=capture.evidence, requested_by=capture.requested_by, parent=capture, url=url
         )
 

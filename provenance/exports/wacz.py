@@ -79,7 +79,7 @@ def _index_lines(entry: WarcEntry) -> list[str]:
     """cdxj-indexer's lines for the WARC, less metadata records filed under a page's URL.
 
     WARCs written before metadata records had a URI of their own
-    (provenance/capture/warc.py) file the custody JSON under the captured URL and date:
+    (provenance/capture/shared/warc.py) file the custody JSON under the captured URL and date:
     indexed, replay tools would serve it instead of the page. Those stored files are
     evidence and stay as they are; the package's index leaves such records out.
     """

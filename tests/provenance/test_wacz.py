@@ -12,8 +12,8 @@ from io import BytesIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from provenance.capture import storage
-from provenance.capture.warc import WarcContext, write_upload_warc
+from provenance.capture.shared import storage
+from provenance.capture.shared.warc import WarcContext, write_upload_warc
 from provenance.exports.wacz import WarcEntry, write_wacz
 from tests.provenance.capture.pipeline_support import capture_settings_fixture  # noqa: F401
 

@@ -13,7 +13,8 @@ from django.core.management.base import CommandError
 from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance.capture import browser_isolation, storage
+from provenance.capture.browser import isolation as browser_isolation
+from provenance.capture.shared import storage
 from provenance.models import Capture
 from tests.provenance.capture.browser_support import (  # noqa: F401
     GREEN,

@@ -6,7 +6,7 @@ import sys
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from provenance.capture.services import capture_enqueue
+from provenance.capture.services import _enqueue_embedded, capture_enqueue
 from provenance.models import Capture
 from provenance.selectors import latest_captures
 from tests.factories import EvidenceFactory
@@ -87,16 +87,16 @@ def test_embedded_media_of_a_page_get_no_browser_capture(browser_on):
     evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
     page = evidence.captures.get(method="fetch")
 
-    capture_enqueue(evidence=evidence, parent=page, url="https://example.org/photo.jpg")
+    _enqueue_embedded(page, ["https://example.org/photo.jpg"])
 
     assert evidence.captures.filter(method="browser").count() == 1
     assert page.embedded_captures.get().method == "fetch"
 
 
-def test_asking_again_queues_both_again(browser_on):
+def test_asking_again_queues_both_again(browser_on, analyst):
     evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
 
-    capture = capture_enqueue(evidence=evidence)
+    capture = capture_enqueue(actor=analyst, evidence=evidence)
 
     assert capture.method == "fetch"  # what the API answers with
     assert _methods(evidence) == ["browser", "browser", "fetch", "fetch"]

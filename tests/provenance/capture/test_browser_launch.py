@@ -4,8 +4,9 @@ start-up notice says whether browser captures are on and why not."""
 import logging
 import sys
 
-from provenance.capture import browser_isolation, browser_status
-from provenance.capture.browser_isolation import chromium_args
+from provenance.capture.browser import isolation as browser_isolation
+from provenance.capture.browser import status as browser_status
+from provenance.capture.browser.isolation import chromium_args
 
 
 def test_production_launch_keeps_the_sandbox():
@@ -35,7 +36,7 @@ def test_namespace_launcher_maps_the_worker_user_when_not_root(monkeypatch, tmp_
 def test_worker_warns_at_start_when_root_runs_chromium_unsandboxed(settings, monkeypatch, caplog):
     settings.CAPTURE_BROWSER_ENABLED = True
     monkeypatch.setattr(browser_status, "running_as_root", lambda: True)
-    with caplog.at_level(logging.INFO, logger="provenance.capture.browser_status"):
+    with caplog.at_level(logging.INFO, logger="provenance.capture.browser.status"):
         browser_status.announce()
     assert "Browser captures are on" in caplog.text
     warning = next(r for r in caplog.records if r.levelno == logging.WARNING)
@@ -45,7 +46,7 @@ def test_worker_warns_at_start_when_root_runs_chromium_unsandboxed(settings, mon
 def test_no_warning_for_an_unprivileged_worker(settings, monkeypatch, caplog):
     settings.CAPTURE_BROWSER_ENABLED = True
     monkeypatch.setattr(browser_status, "running_as_root", lambda: False)
-    with caplog.at_level(logging.INFO, logger="provenance.capture.browser_status"):
+    with caplog.at_level(logging.INFO, logger="provenance.capture.browser.status"):
         browser_status.announce()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 

@@ -137,13 +137,13 @@ def test_sweep_task_reports_counts():
     assert capture_sweep_task.apply().get() == {"requeued": 0, "failed": 0, "resent": 0}
 
 
-def test_enqueue_refuses_evidence_without_anything_to_fetch():
+def test_enqueue_refuses_evidence_without_anything_to_fetch(analyst):
     from claimtrail.exceptions import DomainError
     from provenance.models import Evidence
 
     evidence = Evidence(url="", title="nothing")  # unsaved: never reaches the database
     with pytest.raises(DomainError) as raised:
-        capture_enqueue(evidence=evidence)
+        capture_enqueue(actor=analyst, evidence=evidence)
     assert raised.value.message == "This evidence has no URL or file to capture."
 
 

@@ -11,9 +11,9 @@ import os
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from provenance.capture import storage
 from provenance.capture.services import capture_run
-from provenance.capture.warc import metadata_uri
+from provenance.capture.shared import storage
+from provenance.capture.shared.warc import metadata_uri
 from provenance.models import Capture
 from tests.factories import EvidenceFactory
 from tests.provenance.capture.browser_support import (  # noqa: F401

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance.capture import storage
-from provenance.capture.fetch import fetch
-from provenance.capture.warc import (
+from provenance.capture.fetch.fetcher import fetch
+from provenance.capture.shared import storage
+from provenance.capture.shared.warc import (
     GZIP_LEVEL,
     STORED,
     WarcContext,

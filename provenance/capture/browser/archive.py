@@ -14,9 +14,9 @@ from pathlib import Path
 
 from warcio.timeutils import datetime_to_iso_date
 
-from provenance.capture.browser_router import Exchange
-from provenance.capture.storage import StoredFile, store_file
-from provenance.capture.warc import (
+from provenance.capture.browser.router import Exchange
+from provenance.capture.shared.storage import StoredFile, store_file
+from provenance.capture.shared.warc import (
     WarcContext,
     new_writer,
     sha256_digest_label,

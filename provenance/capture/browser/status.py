@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from celery.signals import worker_ready
 from django.conf import settings
 
-from provenance.capture.browser_isolation import running_as_root
+from provenance.capture.browser.isolation import running_as_root
 
 logger = logging.getLogger(__name__)
 SKIPPED_CODE = "browser_off"

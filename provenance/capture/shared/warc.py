@@ -35,7 +35,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from provenance.capture.storage import StoredFile, store_file
+from provenance.capture.shared.storage import StoredFile, store_file
 
 # The payload is stored de-chunked (the HTTP client removes chunking before we see the
 # bytes), so a replay tool must not try to de-chunk it again; the original header is kept

@@ -22,7 +22,13 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.async_api import Error as PlaywrightError
 
-from provenance.capture.fetch import CaptureRefused, FetchError, FetchLimits, FetchResult, fetch
+from provenance.capture.fetch.fetcher import (
+    CaptureRefused,
+    FetchError,
+    FetchLimits,
+    FetchResult,
+    fetch,
+)
 
 # Hop-by-hop, or describing the bytes as sent: the page gets them decoded and whole.
 NOT_FORWARDED = {"content-encoding", "content-length", "transfer-encoding", "connection"}

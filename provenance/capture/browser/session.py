@@ -1,7 +1,7 @@
 """Render one page in headless Chromium: full-page screenshot, rendered DOM, its traffic.
 
 Chromium never connects anywhere itself. Every request is intercepted and answered by the
-capture fetcher (browser_router). Behind that, walls for whatever escapes interception (a
+capture fetcher (browser.router). Behind that, walls for whatever escapes interception (a
 preconnect, a redirect Chromium would follow itself, WebRTC): its network stack points at a
 proxy on a closed loopback port, its resolver answers nothing, WebRTC may not send UDP
 outside the (dead) proxy, and where the kernel allows it Chromium runs in a network
@@ -28,14 +28,14 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from provenance.capture.browser_isolation import (
+from provenance.capture.browser.isolation import (
     chromium_args,
     dead_port,
     isolated_executable,
     running_as_root,
     start_owned,
 )
-from provenance.capture.browser_router import (
+from provenance.capture.browser.router import (
     Deadline,
     Exchange,
     Router,
@@ -43,7 +43,7 @@ from provenance.capture.browser_router import (
     page_deadline_error,
 )
 from provenance.capture.errors import CaptureFailure
-from provenance.capture.fetch import FetchError, user_agent
+from provenance.capture.fetch.fetcher import FetchError, user_agent
 
 VIEWPORT = {"width": 1280, "height": 800}
 # Taller pages are cut here: a 1280×20000 PNG is tens of MB already.

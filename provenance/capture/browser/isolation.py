@@ -52,7 +52,7 @@ def running_as_root() -> bool:
 def chromium_args(*, as_root: bool) -> list[str]:
     """Chromium's arguments. Its sandbox stays on unless the process is root, where
     Chromium will not start with it (development containers); the worker logs a warning
-    at start-up then (provenance.capture.browser_status)."""
+    at start-up then (provenance.capture.browser.status)."""
     return [*CHROMIUM_ARGS, "--no-sandbox"] if as_root else list(CHROMIUM_ARGS)
 
 
