@@ -1,4 +1,4 @@
-# The image docker-compose.yml runs as web (gunicorn), worker and beat (celery).
+# The image docker-compose.yml runs as web (gunicorn), worker, browser-worker and beat (celery).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,9 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Debian's Chromium for browser captures (CAPTURE_BROWSER_ENABLED turns on when it is there).
+# Debian's Chromium for browser captures (CAPTURE_BROWSER_ENABLED turns on when it is there),
+# with its setuid sandbox helper: Docker's default seccomp profile forbids the user namespaces
+# Chromium otherwise builds its sandbox from. The processes run as the unprivileged user
+# below, so Chromium keeps its sandbox (it runs without one only as root, in development).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends chromium \
+    && apt-get install -y --no-install-recommends chromium chromium-sandbox \
     && rm -rf /var/lib/apt/lists/*
 
 COPY requirements.txt .

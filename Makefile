@@ -5,11 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Marks the last install of requirements.txt, so re-runs skip pip.
 DEPS_STAMP := $(VENV)/.requirements-installed
+# pywb and py-wacz, for the replay and WACZ tests, in a venv of their own (pywb pins older
+# Werkzeug, cryptography and redis than the project uses); see requirements-replay.txt.
+REPLAY_VENV := .venv-replay
+REPLAY_STAMP := $(REPLAY_VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: run test test-postgresql test-sqlite lint fmt deps vendor
+.PHONY: run test test-postgresql test-sqlite lint fmt deps vendor replay-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,14 +35,15 @@ run: deps
 
 # The suite on PostgreSQL, then on SQLite (the `make run` default; tests marked postgres
 # are skipped there). CI runs this one command.
-test: deps
-	$(BIN)/python scripts/test_services.py $(ARGS)
+# CLAIMTRAIL_REQUIRE_REPLAY: the replay tests fail, not skip, without pywb's venv.
+test: deps replay-venv
+	CLAIMTRAIL_REQUIRE_REPLAY=1 $(BIN)/python scripts/test_services.py $(ARGS)
 
-test-postgresql: deps
-	TEST_DATABASES=postgresql $(BIN)/python scripts/test_services.py $(ARGS)
+test-postgresql: deps replay-venv
+	CLAIMTRAIL_REQUIRE_REPLAY=1 TEST_DATABASES=postgresql $(BIN)/python scripts/test_services.py $(ARGS)
 
-test-sqlite: deps
-	TEST_DATABASES=sqlite $(BIN)/python scripts/test_services.py $(ARGS)
+test-sqlite: deps replay-venv
+	CLAIMTRAIL_REQUIRE_REPLAY=1 TEST_DATABASES=sqlite $(BIN)/python scripts/test_services.py $(ARGS)
 
 lint: deps
 	$(BIN)/ruff check .
@@ -52,3 +57,10 @@ fmt: deps
 # registry, check their integrity and rewrite the vendored files (needs network, not Node.js).
 vendor: deps
 	$(BIN)/python scripts/vendor_static.py
+
+$(REPLAY_STAMP): requirements-replay.txt
+	$(PYTHON) -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/python -m pip install --disable-pip-version-check -r requirements-replay.txt
+	touch $@
+
+replay-venv: $(REPLAY_STAMP)

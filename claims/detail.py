@@ -118,6 +118,8 @@ REVIEW_EVENT_FIELDS = (
     "to_credibility",
     "comment",
     "created_at",
+    "sha256",
+    "previous_sha256",
     "capture_links__id",
     "capture_links__capture__public_id",
     "capture_links__sha256",

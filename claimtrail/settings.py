@@ -152,20 +152,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Celery -------------------------------------------------------------------
 # Default: the filesystem transport under var/, so `make run` needs no broker.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# Where the filesystem transport keeps its messages (a benchmark moves it aside).
+CELERY_BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "celery")))
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
-        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
-        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
-        "control_folder": str(VAR_DIR / "celery" / "control"),
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
+        # Seconds between looks at the queue folder when it was empty: kombu's default (1 s)
+        # is most of the wait between saving evidence and its capture starting.
+        "polling_interval": env.float("CELERY_BROKER_POLLING_INTERVAL", default=0.1),
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("queue", "processed", "control"):
-        (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
@@ -351,6 +356,15 @@ if CAPTURE_S3_BUCKET:
     }
 else:
     STORAGES["captures"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Capture workers. Fetches, uploads and yt-dlp downloads mostly wait on the network, so the
+# capture worker runs them in a thread pool this wide (`make run`, docker-compose.yml);
+# browser captures go to a queue of their own whose worker runs at most this many Chromiums.
+CAPTURE_WORKER_CONCURRENCY = env.int("CAPTURE_WORKER_CONCURRENCY", default=16)
+CAPTURE_BROWSER_CONCURRENCY = env.int("CAPTURE_BROWSER_CONCURRENCY", default=2)
+CAPTURE_BROWSER_QUEUE = "browser"
+CELERY_TASK_ROUTES = {
+    "provenance.tasks.capture_browser_task": {"queue": CAPTURE_BROWSER_QUEUE},
+}
 CELERY_BEAT_SCHEDULE = {
     "capture-sweep-stuck": {
         "task": "provenance.tasks.capture_sweep_task",

@@ -20,6 +20,7 @@ from provenance.capture.retention import (
     capture_files_remove_unreferenced,
     upload_remove_unreferenced,
 )
+from provenance.capture.services import capture_enqueue
 from provenance.models import (
     Appearance,
     AppearanceDerivation,
@@ -255,8 +256,6 @@ def evidence_create(
 
     An upload is written to storage before the transaction opens (no file I/O while it
     is held) and removed again if the evidence is not saved."""
-    from provenance.capture.services import capture_enqueue
-
     require_role(actor, ANALYST)
     if bool(url) == bool(file):
         raise DomainError(
@@ -284,7 +283,7 @@ def evidence_create(
         with transaction.atomic():
             save_attributed(evidence, actor=actor)
             _link_claims(evidence=evidence, actor=actor, claim_links=claim_links)
-            capture_enqueue(evidence=evidence, requested_by=actor)
+            capture_enqueue(actor=actor, evidence=evidence)
     except BaseException:
         if evidence.file:
             evidence.file.delete(save=False)

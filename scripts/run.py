@@ -1,7 +1,13 @@
-"""Serve Claimtrail for `make run`: the web server and a Celery worker, started and stopped as one.
+"""Serve Claimtrail for `make run`: the web server and the Celery workers, started and stopped
+as one.
 
-Ctrl-C or SIGTERM (also from `make`, which passes it on) stops both; when either one exits,
-the other is stopped too. On Linux the two also get SIGTERM if this supervisor is killed
+The capture worker runs captures in a thread pool (CAPTURE_WORKER_CONCURRENCY wide, with
+the periodic tasks); when browser captures are on, a second worker takes the browser queue
+with at most CAPTURE_BROWSER_CONCURRENCY Chromiums. Whether browser captures are on, and
+why not, is printed at start.
+
+Ctrl-C or SIGTERM (also from `make`, which passes it on) stops them all; when any one exits,
+the others are stopped too. On Linux the two also get SIGTERM if this supervisor is killed
 outright, so nothing is left behind.
 
 Usage: python scripts/run.py [--host 127.0.0.1] [--port 8000]
@@ -39,21 +45,29 @@ def die_with_parent() -> None:
 
 def prepare_broker_folders() -> None:
     """Create the folders Celery's filesystem transport reads and writes, if it is in use."""
-    sys.path.insert(0, str(BASE_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claimtrail.settings")
-    from django.conf import settings
-
-    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    options = _settings().CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
-def commands(host: str, port: int) -> tuple[list[str], list[str]]:
-    """The web server's command and the worker's."""
+def _settings():
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claimtrail.settings")
+    from django.conf import settings
+
+    return settings
+
+
+def commands(host: str, port: int) -> dict[str, list[str]]:
+    """The web server's command and the workers' (the browser worker only when browser
+    captures are on), by name."""
+    settings = _settings()
     var_dir = BASE_DIR / "var"
-    return (
-        [
+    celery = [str(BIN_DIR / "celery"), "--quiet", "-A", "claimtrail", "worker"]
+    celery += ["--loglevel", "INFO"]
+    found = {
+        "web server": [
             str(BIN_DIR / "gunicorn"), "claimtrail.wsgi",
             "--bind", f"{host}:{port}",
             "--threads", "4",
@@ -63,12 +77,30 @@ def commands(host: str, port: int) -> tuple[list[str], list[str]]:
         ],
         # --quiet drops the start-up banner, which would push the demo accounts off screen;
         # --beat runs the periodic tasks (sweeper, re-captures) inside this one worker.
-        [
-            str(BIN_DIR / "celery"), "--quiet", "-A", "claimtrail", "worker",
-            "--loglevel", "INFO",
+        "worker": [
+            *celery,
+            "--pool", "threads", "--concurrency", str(settings.CAPTURE_WORKER_CONCURRENCY),
+            "--queues", "celery", "--hostname", "capture@%h",
             "--beat", "--schedule", str(var_dir / "celery-beat-schedule"),
         ],
-    )  # fmt: skip
+    }  # fmt: skip
+    if settings.CAPTURE_BROWSER_ENABLED:
+        found["browser worker"] = [
+            *celery,
+            "--pool", "threads", "--concurrency", str(settings.CAPTURE_BROWSER_CONCURRENCY),
+            "--queues", settings.CAPTURE_BROWSER_QUEUE, "--hostname", "browser@%h",
+        ]  # fmt: skip
+    return found
+
+
+def browser_notice() -> str:
+    """One line: whether web pages get a browser capture, and if not why and how."""
+    import django
+
+    django.setup()
+    from provenance.capture.browser.status import browser_status
+
+    return browser_status().notice()
 
 
 def answers(host: str, port: int) -> bool:
@@ -85,7 +117,7 @@ def banner(url: str) -> str:
         "            use `manage.py createsuperuser`.\n"
         f"  Admin     {url}/admin/ (staff: the demo editor)\n"
         f"  API docs  {url}/api/docs/ (a token: POST /api/auth/token/ with username and password)\n"
-        "Ctrl-C stops the web server and the worker.\n"
+        "Ctrl-C stops the web server and the workers.\n"
     )
 
 
@@ -172,17 +204,20 @@ def main() -> int:
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     die_with_parent()
 
-    web, worker = commands(args.host, args.port)
-    supervisor.start("web server", web)
-    # Celery logs "celery@<host> ready." once it consumes; the banner waits for it.
-    worker_ready = supervisor.start("worker", worker, ready_line=" ready.")
+    print(f"run: {browser_notice()}", flush=True)
+    started = commands(args.host, args.port)
+    readiness = []
+    for name, command in started.items():
+        # Celery logs "<name>@<host> ready." once it consumes; the banner waits for it.
+        ready_line = "" if name == "web server" else " ready."
+        readiness.append(supervisor.start(name, command, ready_line=ready_line))
     announce_by = time.monotonic() + BANNER_WAIT
     announced = False
     exited = None
     while supervisor.stop_signal is None and exited is None:
         time.sleep(0.2)
         exited = supervisor.exited()
-        worker_up = worker_ready.is_set() or time.monotonic() > announce_by
+        worker_up = all(r.is_set() for r in readiness) or time.monotonic() > announce_by
         if not announced and worker_up and answers(args.host, args.port):
             print(banner(url), flush=True)
             announced = True
@@ -191,7 +226,7 @@ def main() -> int:
         name, code = exited
         print(f"run: the {name} exited with code {code}; stopping the rest", flush=True)
     else:
-        print("run: stopping the web server and the worker", flush=True)
+        print("run: stopping the web server and the workers", flush=True)
     supervisor.stop()
     print("run: stopped", flush=True)
     return 1 if exited else 0

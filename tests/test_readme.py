@@ -57,6 +57,7 @@ API_TOUR_EXPECTED = {
     "/blob/": (200, "file"),
     "/warc/": (200, "file"),
     "export.csv": (200, "file"),
+    "/package/": (200, "file"),
     # Exports in their own formats, printed to the terminal.
     "format=provn": (200, "text/provenance-notation"),
     "format=ttl": (200, "text/turtle"),
@@ -115,7 +116,7 @@ def live_gunicorn(transactional_db, settings, tmp_path, monkeypatch):
     """The demo loaded into the test database, served by gunicorn as `make run` serves it."""
     settings.MEDIA_ROOT = tmp_path / "media"
     # Captures are run by the test itself (uploads only): nothing reaches a broker.
-    monkeypatch.setattr("provenance.capture.services._send", lambda capture_id: None)
+    monkeypatch.setattr("provenance.capture.services._send", lambda capture_id, **kw: None)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     port = _free_port()
     env = os.environ | {

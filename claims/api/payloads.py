@@ -163,6 +163,8 @@ def _review_event(row: dict, tz: tzinfo) -> dict:
         "to_credibility": row["to_credibility"],
         "comment": row["comment"],
         "created_at": _datetime(row["created_at"], tz),
+        "sha256": row["sha256"],
+        "previous_sha256": row["previous_sha256"],
         "captures": [
             {
                 "id": _uuid(link["capture_links__capture__public_id"]),

@@ -206,6 +206,17 @@ class ReviewEventSerializer(serializers.ModelSerializer):
         choices=Verdict.choices, allow_blank=True, read_only=True, help_text=VERDICT_HELP
     )
     captures = ReviewCaptureSerializer(source="capture_links", many=True, read_only=True)
+    sha256 = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "SHA-256 of the event's canonical JSON (claims/review_log.py), its link in the "
+            "claim's tamper-evident review log."
+        ),
+    )
+    previous_sha256 = serializers.CharField(
+        read_only=True,
+        help_text="`sha256` of the claim's previous review event; empty for its first.",
+    )
 
     class Meta:
         model = ReviewEvent
@@ -220,6 +231,8 @@ class ReviewEventSerializer(serializers.ModelSerializer):
             "to_credibility",
             "comment",
             "created_at",
+            "sha256",
+            "previous_sha256",
             "captures",
         ]
         read_only_fields = fields

@@ -3,7 +3,7 @@ detail route would otherwise read `claims/export.csv` as claim "export" in csv f
 
 from django.urls import path
 
-from claims.exports.views import ClaimCsvExportView, ClaimReviewView
+from claims.exports.views import ClaimCsvExportView, ClaimPackageView, ClaimReviewView
 
 urlpatterns = [
     path("claims/export.csv", ClaimCsvExportView.as_view(), name="claim-export-csv"),
@@ -12,4 +12,5 @@ urlpatterns = [
         ClaimReviewView.as_view(),
         name="claim-claimreview",
     ),
+    path("claims/<str:public_id>/package/", ClaimPackageView.as_view(), name="claim-package"),
 ]

@@ -1,8 +1,9 @@
-"""`/api/claims/export.csv` and `/api/claims/{id}/claimreview/`."""
+"""`/api/claims/export.csv`, `/api/claims/{id}/claimreview/` and `/api/claims/{id}/package/`."""
+
+import tempfile
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
-from django.utils.dateparse import parse_datetime
+from django.http import FileResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -10,7 +11,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from claims.exports.claim_csv import COLUMNS, claim_csv_lines
-from claims.exports.claimreview import claim_review_document
+from claims.exports.claimreview_read import published_claim_review
+from claims.exports.package import claim_package_contents, claim_package_write
 from claims.filters import DEFAULT_ORDERING, ClaimFilter, ClaimOrdering
 from claims.models import Claim
 from claims.revisions import published_detail
@@ -89,53 +91,6 @@ class ClaimCsvExportView(ExportView):
         return response
 
 
-def _work(appearance: dict) -> dict:
-    """An appearance of a published revision's payload as claim_review_document takes it."""
-    published_at = appearance["published_at"]
-    return {
-        "url": appearance["url"],
-        "published_at": parse_datetime(published_at) if published_at else None,
-        "derived_from": appearance["derived_from"],
-        "source": {"name": appearance["source"]["name"], "kind": appearance["source"]["kind"]},
-    }
-
-
-def _first_appearance(appearances: list[dict]) -> dict | None:
-    """The origin: the earliest-published appearance that relays nothing (undated ones
-    only when none is dated)."""
-    origins = [row for row in appearances if not row["derived_from"]] or appearances
-    dated = [row for row in origins if row["published_at"] is not None]
-    if dated:
-        return min(dated, key=lambda row: row["published_at"])
-    return origins[0] if origins else None
-
-
-def published_claim_review(published: dict) -> dict:
-    """The ClaimReview document of a claim's current revision (published_detail's result):
-    what the export endpoint returns and the public page embeds."""
-    # What the public reads: the current published revision, never the working copy.
-    payload = published["published_payload"]
-    appearances = [_work(row) for row in payload["appearances"]]
-    publications = [
-        event["created_at"]
-        for event in published["review_events"]
-        if event["to_state"] == Claim.ReviewState.PUBLISHED
-    ]
-    last_published = published["revision"]["created_at"]
-    return claim_review_document(
-        claim={"text": payload["text"], "verdict": payload["verdict"]},
-        origin=_first_appearance(appearances),
-        appearances=appearances,
-        date_published=publications[0] if publications else last_published,
-        date_modified=last_published,
-        url=site_url(f"/api/claims/{payload['id']}/"),
-        organization={
-            "name": settings.CLAIMREVIEW_AUTHOR_NAME,
-            "url": settings.CLAIMREVIEW_AUTHOR_URL,
-        },
-    )
-
-
 @extend_schema(tags=["claims"])
 class ClaimReviewView(ExportView):
     """A published claim as schema.org ClaimReview (JSON-LD)."""
@@ -176,4 +131,73 @@ class ClaimReviewView(ExportView):
             if exists and Claim.objects.filter(public_id=parsed).exists():
                 raise NotFound(NOT_PUBLISHED)
             raise NotFound(CLAIM_NOT_FOUND)
+        # What the public reads: the current published revision, never the working copy.
         return Response(published_claim_review(published))
+
+
+class ZipRenderer(BaseRenderer):
+    """Announces application/zip to content negotiation; the view sends the file itself."""
+
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise TypeError("The evidence package sends its own response.")
+
+
+@extend_schema(tags=["claims"])
+class ClaimPackageView(ExportView):
+    """A claim's evidence package: a WACZ plus the claim's records and a checker."""
+
+    renderer_classes = [ZipRenderer]
+    queryset = Claim.objects.none()
+
+    @extend_schema(
+        summary="A claim's evidence package (WACZ + records + offline verification)",
+        operation_id="claims_package",
+        description=(
+            "A zip that stands on its own: a WACZ 1.1.1 (`archive/<capture>.warc.gz`, the "
+            "WARCs of every succeeded capture of the claim's evidence; `indexes/index.cdx`, "
+            "CDXJ; `pages/pages.jsonl`; `datapackage.json` listing every file with its "
+            "`sha256:` hash and size; `datapackage-digest.json`), plus `records/` "
+            "(`package.json`: what it holds; `prov.json`: PROV-JSON; `review-log.json`: the "
+            "review events with their sha256/previous_sha256 chain; `revision.json`: the "
+            "published revision; `claimreview.json` when published; `working.json`: the "
+            "working copy, for viewers and above) and `verify/verify.py`, a standard-library "
+            "script that re-checks every hash and the review chain offline "
+            "(`python3 verify/verify.py` in the unzipped folder). Anonymous callers get "
+            "published claims only, as last published; viewers and above any claim they can "
+            "see, with its working copy."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The claim's id."
+            )
+        ],
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The evidence package (zip)."
+            ),
+            # Errors are JSON (ExportView), 401 included: named here, or the schema would
+            # list it under application/zip.
+            **export_error_responses(401, 404),
+        },
+    )
+    def get(self, request, public_id=None):
+        contents = claim_package_contents(public_id=public_id, actor=request.user)
+        # Built in a temporary file (deleted on close): WARCs can be large; the response
+        # streams it in chunks.
+        fh = tempfile.TemporaryFile(dir=settings.CAPTURE_WORK_DIR or None)  # noqa: SIM115
+        try:
+            claim_package_write(out=fh, contents=contents)
+            fh.seek(0)
+        except BaseException:
+            fh.close()
+            raise
+        return FileResponse(
+            fh,
+            as_attachment=True,
+            filename=f"claim-{contents.claim_public_id}.wacz.zip",
+            content_type="application/zip",
+        )

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 
-from claims.exports.views import published_claim_review
+from claims.exports.claimreview_read import published_claim_review
 from claims.revisions import published_detail
 
 # `<`, `>` and `&` as JSON escapes: no text in the document can close the <script>

@@ -25,7 +25,7 @@ from claimtrail.roles import ANALYST
 from provenance.capture.selectors import capture_get_for_user, capture_list
 from provenance.capture.serializers import CaptureSerializer
 from provenance.capture.services import capture_enqueue
-from provenance.capture.storage import (
+from provenance.capture.shared.storage import (
     open_blob,
     open_dom,
     open_screenshot,
@@ -218,7 +218,7 @@ class EvidenceCaptureCreateView(APIView):
     )
     def post(self, request, public_id=None):
         evidence = evidence_lookup_for_user(public_id=public_id, actor=request.user)
-        capture = capture_enqueue(evidence=evidence, requested_by=request.user)
+        capture = capture_enqueue(actor=request.user, evidence=evidence)
         serializer = CaptureSerializer(capture, context={"request": request})
         return Response(serializer.data, status=status.HTTP_202_ACCEPTED)
 

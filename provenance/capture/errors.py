@@ -1,12 +1,12 @@
 """The capture pipeline's own exceptions, and how any failure becomes a code and a message.
 
-Fetch failures come from provenance.capture.fetch (FetchError); these cover what the
+Fetch failures come from provenance.capture.fetch.fetcher (FetchError); these cover what the
 pipeline itself decides: a status worth retrying, a missing upload, a busy capture.
 """
 
 import logging
 
-from provenance.capture.fetch import FetchError
+from provenance.capture.fetch.fetcher import FetchError
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,12 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from claimtrail.exceptions import DomainError
-from provenance.capture.services import capture_enqueue, capture_fail, capture_requeue, send_now
+from provenance.capture.services import (
+    capture_enqueue_scheduled,
+    capture_fail,
+    capture_requeue,
+    send_now,
+)
 from provenance.models import Capture, Evidence
 
 logger = logging.getLogger(__name__)
@@ -47,12 +52,12 @@ def capture_sweep_stuck() -> dict[str, int]:
         except DomainError:
             continue  # finished or re-claimed since the query: nothing to do
     lost = Capture.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff)
-    for pk in lost.values_list("pk", flat=True)[:SWEEP_BATCH]:
+    for pk, method in lost.values_list("pk", "method")[:SWEEP_BATCH]:
         # Touch first so the next sweep waits a full period before sending again.
         touched = Capture.objects.filter(pk=pk, status=Status.QUEUED, updated_at__lt=cutoff).update(
             updated_at=timezone.now()
         )
-        if touched and send_now(pk):
+        if touched and send_now(pk, method=method):
             counts["resent"] += 1
     return counts
 
@@ -78,6 +83,6 @@ def capture_schedule_recaptures() -> int:
     count = 0
     for evidence in due:
         with transaction.atomic():
-            capture_enqueue(evidence=evidence, url=evidence.url)
+            capture_enqueue_scheduled(evidence=evidence)
         count += 1
     return count

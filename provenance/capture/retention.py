@@ -19,7 +19,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db.models import Q
 from django.utils import timezone
 
-from provenance.capture.storage import (
+from provenance.capture.shared.storage import (
     capture_storage,
     delete_stored,
     stored_modified_at,

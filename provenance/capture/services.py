@@ -18,12 +18,23 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claimtrail.celery import app as celery_app
 from claimtrail.exceptions import DomainError
-from provenance.capture.browser import browser_capture_wanted, preserve_browser
+from claimtrail.lib.auth import require_role
+from claimtrail.roles import ANALYST
+from provenance.capture import task_names
+from provenance.capture.browser.preserve import (
+    browser_capture_applies,
+    browser_capture_wanted,
+    preserve_browser,
+)
+from provenance.capture.browser.status import SKIPPED_CODE, browser_status
 from provenance.capture.changes import change_since_previous
 from provenance.capture.errors import CaptureBusy, CaptureRetry, describe_error
-from provenance.capture.media_preserve import media_capture_wanted, preserve_media
-from provenance.capture.preserve import Outcome, preserve_fetch, preserve_upload
+from provenance.capture.fetch.preserve import preserve_fetch
+from provenance.capture.media.preserve import media_capture_wanted, preserve_media
+from provenance.capture.shared.outcome import Outcome
+from provenance.capture.upload.preserve import preserve_upload
 from provenance.models import Capture, Evidence
 
 logger = logging.getLogger(__name__)
@@ -39,35 +50,50 @@ def _validate_fields(capture: Capture, *, exclude: list[str]) -> None:
     capture.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def _send(capture_id: int) -> None:
-    from provenance.tasks import capture_run_task
+def _send(capture_id: int, *, method: str = "") -> None:
+    """Send the capture's task by its registered name: browser captures have a task (and a
+    queue) of their own. By name, so this module never imports the tasks that import it."""
+    name = task_names.BROWSER if method == Capture.Method.BROWSER else task_names.RUN
+    celery_app.tasks[name].delay(capture_id)
 
-    capture_run_task.delay(capture_id)
 
-
-def send_now(capture_id: int) -> bool:
+def send_now(capture_id: int, *, method: str = "") -> bool:
     """Send the task outside any transaction; False (logged) when the broker is down."""
     try:
-        _send(capture_id)
+        _send(capture_id, method=method)
     except Exception:  # kombu raises several connection errors; the next sweep retries
         logger.warning("Could not send capture %s to the broker", capture_id, exc_info=True)
         return False
     return True
 
 
-def _enqueue_on_commit(capture_id: int) -> None:
+def _enqueue_on_commit(capture_id: int, method: str) -> None:
     # robust: a broker that is down must not fail the request that saved the evidence;
     # the sweeper re-sends captures left queued (capture_sweep_stuck).
     # A closure, not functools.partial: Django logs a failed robust hook by __qualname__.
     def send_capture() -> None:
-        _send(capture_id)
+        _send(capture_id, method=method)
 
     transaction.on_commit(send_capture, robust=True)
 
 
 @transaction.atomic
-def capture_enqueue(
-    *, evidence: Evidence, requested_by=None, parent: Capture | None = None, url: str = ""
+def capture_enqueue(*, actor, evidence: Evidence, url: str = "") -> Capture:
+    """An analyst asks for a capture of `evidence` (of `url`, or the evidence's own URL or
+    file); it is queued, requested by `actor`, and its task sent once the transaction commits.
+    Raises PermissionDenied for a user without the analyst role."""
+    require_role(actor, ANALYST)
+    return _enqueue(evidence=evidence, requested_by=actor, url=url)
+
+
+@transaction.atomic
+def capture_enqueue_scheduled(*, evidence: Evidence) -> Capture:
+    """A re-capture nobody asked for (CAPTURE_RECAPTURE_HOURS): requested by no one."""
+    return _enqueue(evidence=evidence, requested_by=None, url=evidence.url)
+
+
+def _enqueue(
+    *, evidence: Evidence, requested_by, parent: Capture | None = None, url: str = ""
 ) -> Capture:
     """Create a queued capture and schedule its task after the transaction commits.
 
@@ -87,12 +113,34 @@ def capture_enqueue(
     )
     if method == Capture.Method.FETCH and browser_capture_wanted(evidence=evidence, parent=parent):
         _enqueue_browser(evidence=evidence, requested_by=requested_by, url=requested_url)
+    elif method == Capture.Method.FETCH and browser_capture_applies(
+        evidence=evidence, parent=parent
+    ):
+        _record_browser_skipped(evidence=evidence, requested_by=requested_by, url=requested_url)
     return capture
 
 
 def _enqueue_browser(*, evidence: Evidence, requested_by, url: str) -> None:
     """The browser capture beside a page's HTTP capture: its own row, task and attempts."""
     _queue(evidence=evidence, requested_by=requested_by, method=Capture.Method.BROWSER, url=url)
+
+
+def _record_browser_skipped(*, evidence: Evidence, requested_by, url: str) -> None:
+    """Browser captures are off: the page's captures still list the method, as a capture
+    that was not made (failed, code browser_off), with why and how to turn it on."""
+    now = timezone.now()
+    capture = Capture(
+        evidence=evidence,
+        method=Capture.Method.BROWSER,
+        requested_url=url,
+        requested_by=requested_by,
+        status=Status.FAILED,
+        error_code=SKIPPED_CODE,
+        error_message=browser_status().skipped_message(),
+        finished_at=now,
+    )
+    _validate_fields(capture, exclude=RELATIONS)
+    capture.save()
 
 
 def _enqueue_child(page: Capture, *, method: str, url: str) -> None:
@@ -118,7 +166,7 @@ def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=No
     )
     _validate_fields(capture, exclude=RELATIONS)
     capture.save()
-    _enqueue_on_commit(capture.pk)
+    _enqueue_on_commit(capture.pk, capture.method)
     return capture
 
 
@@ -296,7 +344,7 @@ def _enqueue_embedded(capture: Capture, urls: list[str]) -> None:
             continue
         if len(url) > 2000:
             continue
-        capture_enqueue(
+        _enqueue(
             evidence=capture.evidence, requested_by=capture.requested_by, parent=capture, url=url
         )
 
@@ -358,5 +406,5 @@ def capture_requeue(*, capture: Capture, reset_attempts: bool = False) -> Captur
         capture.attempts = 0
         fields.append("attempts")
     capture.save(update_fields=fields)
-    _enqueue_on_commit(capture.pk)
+    _enqueue_on_commit(capture.pk, capture.method)
     return capture

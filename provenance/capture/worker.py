@@ -9,10 +9,16 @@ after each task closes a connection past its age, broken by an error or left in 
 transaction, and a health check before its first use in a task (CONN_HEALTH_CHECKS) drops
 one the server closed meanwhile. Tasks run eagerly (tests, debugging) are left alone.
 
+The capture workers run a thread pool (`--pool threads`): Django gives each thread its own
+connections, all made from the one settings dict per database, so setting the age there
+once in the main process (`worker_init`) covers every pool thread; the handlers run in the
+thread that ran the task and only touch that thread's connections. A prefork pool process
+gets the same from `worker_process_init`.
+
 Imported by `provenance.tasks`, so every worker that runs our tasks connects them.
 """
 
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
 from django.conf import settings
 from django.db import close_old_connections, connections
 
@@ -21,12 +27,18 @@ def _keeping() -> bool:
     return settings.CELERY_WORKER_CONN_MAX_AGE > 0
 
 
+@worker_init.connect
 @worker_process_init.connect
 def keep_connections(**_kwargs) -> None:
-    """In each pool process: connections live CELERY_WORKER_CONN_MAX_AGE seconds."""
+    """In the worker and each pool process: connections (of every thread, made from these
+    settings) live CELERY_WORKER_CONN_MAX_AGE seconds."""
     if not _keeping():
         return
-    for connection in connections.all():
+    for alias in connections:
+        database = connections.settings[alias]
+        database["CONN_MAX_AGE"] = settings.CELERY_WORKER_CONN_MAX_AGE
+        database["CONN_HEALTH_CHECKS"] = True
+    for connection in connections.all(initialized_only=True):  # made before this signal
         connection.settings_dict["CONN_MAX_AGE"] = settings.CELERY_WORKER_CONN_MAX_AGE
         connection.settings_dict["CONN_HEALTH_CHECKS"] = True
 

@@ -62,7 +62,7 @@ def test_latest_capture_is_the_newest(viewer_client, editor):
     evidence = EvidenceFactory()
     first = Capture.objects.get(evidence=evidence)
     capture_fail(capture=first, code="dns", message="No such host.")
-    second = capture_enqueue(evidence=evidence, requested_by=editor)
+    second = capture_enqueue(actor=editor, evidence=evidence)
 
     body = viewer_client.get(f"{URL}{evidence.public_id}/").json()
 

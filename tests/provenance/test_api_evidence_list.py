@@ -90,7 +90,7 @@ def test_query_count_is_flat(viewer_client, editor, django_assert_max_num_querie
     for n in range(count):
         evidence = EvidenceFactory(actor=editor, claims=claims, appearance=appearance)
         if n % 2:
-            capture_enqueue(evidence=evidence, requested_by=editor)
+            capture_enqueue(actor=editor, evidence=evidence)
 
     # The viewer's roles; the page (latest capture as subqueries); claim links with claims.
     with django_assert_max_num_queries(3):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from provenance.capture import retention
-from provenance.capture.storage import blob_name
+from provenance.capture.shared.storage import blob_name
 from tests.provenance.capture.pipeline_support import capture_settings_fixture  # noqa: F401
 from tests.provenance.retention_support import captured_upload, files_of, stored
 

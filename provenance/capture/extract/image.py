@@ -5,7 +5,6 @@ captures and sources, which the SHA-256 cannot. Pixel counts are checked from th
 before anything is decoded, so a decompression bomb costs nothing but its bytes.
 """
 
-import warnings
 from pathlib import Path
 
 import imagehash
@@ -23,17 +22,20 @@ SKIPPED_TAGS = {"MakerNote", "UserComment", "PrintImageMatching"}  # vendor blob
 def extract_image(path: Path, *, workdir: Path, max_pixels: int, thumb_size: int) -> dict:
     """Metadata dict; `thumbnail_path` (in workdir) when a thumbnail could be made."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                return _describe(
-                    im, path=path, workdir=workdir, max_pixels=max_pixels, thumb_size=thumb_size
-                )
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; the limit is checked
+        # here instead of turning the warning into an error with warnings.catch_warnings(),
+        # which swaps the process-wide filters and is not safe in the worker's threads.
+        with Image.open(path) as im:
+            limit = Image.MAX_IMAGE_PIXELS
+            if limit and im.width * im.height > limit:
+                return {
+                    "image_error": f"The image could not be read: {im.width}×{im.height} "
+                    f"pixels is over Pillow's decompression-bomb limit of {limit}."
+                }
+            return _describe(
+                im, path=path, workdir=workdir, max_pixels=max_pixels, thumb_size=thumb_size
+            )
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         return {"image_error": f"The image could not be read: {exc}"}
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         # Truncated or corrupt files: the bytes are still preserved and hashed.

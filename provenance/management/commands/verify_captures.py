@@ -9,7 +9,7 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from provenance.capture.storage import hash_stream, open_stored
+from provenance.capture.shared.storage import hash_stream, open_stored
 from provenance.models import Capture
 
 

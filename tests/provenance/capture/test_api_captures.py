@@ -122,10 +122,10 @@ def test_filters_by_evidence_and_status(viewer_client, capture_settings, http_se
 
 
 @pytest.mark.parametrize("count", [5, 120])
-def test_list_query_count_is_flat(viewer_client, django_assert_max_num_queries, count):
+def test_list_query_count_is_flat(viewer_client, analyst, django_assert_max_num_queries, count):
     evidence = EvidenceFactory(url="https://example.org/many.jpg")
     for _ in range(count - 1):
-        capture_enqueue(evidence=evidence)
+        capture_enqueue(actor=analyst, evidence=evidence)
     # roles of the user, the page of captures (evidence and parent joined)
     with django_assert_max_num_queries(2):
         response = viewer_client.get("/api/captures/?page_size=200")

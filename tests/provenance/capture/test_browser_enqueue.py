@@ -1,11 +1,14 @@
 """capture_enqueue queues a browser capture beside the HTTP capture of web pages and social
 posts (when enabled), each with its own task sent on commit; capture_run dispatches it."""
 
+import sys
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from provenance.capture.services import capture_enqueue
+from provenance.capture.services import _enqueue_embedded, capture_enqueue
 from provenance.models import Capture
+from provenance.selectors import latest_captures
 from tests.factories import EvidenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +46,40 @@ def test_other_kinds_get_only_the_http_capture(browser_on, kind):
     assert _methods(evidence) == ["fetch"]
 
 
-def test_no_browser_capture_when_disabled(settings):
+def test_when_disabled_the_browser_capture_is_listed_as_skipped_with_how_to_turn_it_on(
+    settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Nothing is sent for it, and the reason names the missing Chromium."""
     settings.CAPTURE_BROWSER_ENABLED = False
-    evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+    settings.CAPTURE_BROWSER_PATH = "/nonexistent/chromium"
+    with django_capture_on_commit_callbacks() as callbacks:
+        evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+
+    assert _methods(evidence) == ["browser", "fetch"]
+    assert len(callbacks) == 1  # only the HTTP capture's task
+    skipped = evidence.captures.get(method="browser")
+    assert skipped.status == Capture.Status.FAILED
+    assert skipped.error_code == "browser_off"
+    assert "Chromium is not installed" in skipped.error_message
+    assert "/nonexistent/chromium" in skipped.error_message
+    assert skipped.finished_at is not None
+    # The page's latest capture is still its HTTP capture, not the skipped view.
+    assert latest_captures(evidence_id=evidence.pk).first().method == "fetch"
+
+
+def test_when_turned_off_with_chromium_present_the_reason_says_so(settings):
+    settings.CAPTURE_BROWSER_ENABLED = False
+    settings.CAPTURE_BROWSER_PATH = sys.executable  # an executable: "installed"
+    evidence = EvidenceFactory(kind="social_post", url="https://example.org/post")
+
+    skipped = evidence.captures.get(method="browser")
+    assert "CAPTURE_BROWSER_ENABLED=false" in skipped.error_message
+    assert "set CAPTURE_BROWSER_ENABLED=true" in skipped.error_message
+
+
+def test_when_disabled_other_kinds_list_no_browser_capture(settings):
+    settings.CAPTURE_BROWSER_ENABLED = False
+    evidence = EvidenceFactory(kind="image", url="https://example.org/a.jpg")
     assert _methods(evidence) == ["fetch"]
 
 
@@ -53,16 +87,16 @@ def test_embedded_media_of_a_page_get_no_browser_capture(browser_on):
     evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
     page = evidence.captures.get(method="fetch")
 
-    capture_enqueue(evidence=evidence, parent=page, url="https://example.org/photo.jpg")
+    _enqueue_embedded(page, ["https://example.org/photo.jpg"])
 
     assert evidence.captures.filter(method="browser").count() == 1
     assert page.embedded_captures.get().method == "fetch"
 
 
-def test_asking_again_queues_both_again(browser_on):
+def test_asking_again_queues_both_again(browser_on, analyst):
     evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
 
-    capture = capture_enqueue(evidence=evidence)
+    capture = capture_enqueue(actor=analyst, evidence=evidence)
 
     assert capture.method == "fetch"  # what the API answers with
     assert _methods(evidence) == ["browser", "browser", "fetch", "fetch"]

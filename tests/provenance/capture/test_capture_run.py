@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance.capture import storage
-from provenance.capture.services import CaptureRetry, capture_run
+from provenance.capture.services import CaptureRetry, capture_enqueue, capture_run
+from provenance.capture.shared import storage
 from provenance.models import Capture
 from tests.factories import EvidenceFactory
 from tests.provenance.capture.pipeline_support import (  # noqa: F401
@@ -92,16 +92,14 @@ def test_gzip_body_is_hashed_decoded_and_archived_as_sent(capture_settings, http
         assert gzip.decompress(response.raw_stream.read()) == body
 
 
-def test_recapture_detects_change_and_no_change(capture_settings, http_server):
+def test_recapture_detects_change_and_no_change(capture_settings, http_server, analyst):
     url = http_server.route("/doc", b"version one")
     evidence = EvidenceFactory(url=url)
     first = _run(evidence.captures.get())
 
-    from provenance.capture.services import capture_enqueue
-
-    same = _run(capture_enqueue(evidence=evidence))
+    same = _run(capture_enqueue(actor=analyst, evidence=evidence))
     http_server.route("/doc", b"version two, silently edited")
-    edited = _run(capture_enqueue(evidence=evidence))
+    edited = _run(capture_enqueue(actor=analyst, evidence=evidence))
 
     assert first.metadata["change"] == "first"
     assert same.metadata["change"] == "unchanged"
@@ -407,7 +405,7 @@ def test_database_enforces_the_capture_constraints(capture_settings, fields):
 
 def test_superseded_success_is_dropped_with_its_embedded_media(capture_settings, http_server):
     from provenance.capture import services
-    from provenance.capture.preserve import Outcome
+    from provenance.capture.shared.outcome import Outcome
 
     capture = _capture_for(http_server.route("/late-page", PAGE, content_type="text/html"))
     stale = services._claim(capture.pk)

@@ -137,13 +137,13 @@ def test_sweep_task_reports_counts():
     assert capture_sweep_task.apply().get() == {"requeued": 0, "failed": 0, "resent": 0}
 
 
-def test_enqueue_refuses_evidence_without_anything_to_fetch():
+def test_enqueue_refuses_evidence_without_anything_to_fetch(analyst):
     from claimtrail.exceptions import DomainError
     from provenance.models import Evidence
 
     evidence = Evidence(url="", title="nothing")  # unsaved: never reaches the database
     with pytest.raises(DomainError) as raised:
-        capture_enqueue(evidence=evidence)
+        capture_enqueue(actor=analyst, evidence=evidence)
     assert raised.value.message == "This evidence has no URL or file to capture."
 
 
@@ -174,4 +174,80 @@ def test_worker_keeps_database_connections_between_tasks(settings, monkeypatch):
         assert connection.settings_dict["CONN_MAX_AGE"] == settings.CELERY_WORKER_CONN_MAX_AGE
         assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
     finally:
+        connection.settings_dict.update(saved)
+
+
+def test_browser_captures_go_to_their_own_queue_and_fetches_to_the_default(
+    settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The browser worker (at most CAPTURE_BROWSER_CONCURRENCY Chromiums) takes one queue,
+    the thread-pool capture worker the other; retries follow the task's route."""
+    from provenance.tasks import capture_browser_task
+
+    settings.CAPTURE_BROWSER_ENABLED = True
+    sent = []
+    monkeypatch.setattr(capture_run_task, "delay", lambda pk: sent.append(("run", pk)))
+    monkeypatch.setattr(capture_browser_task, "delay", lambda pk: sent.append(("browser", pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+
+    fetch = evidence.captures.get(method="fetch")
+    browser = evidence.captures.get(method="browser")
+    assert sorted(sent) == [("browser", browser.pk), ("run", fetch.pk)]
+    route = app.amqp.router.route({}, capture_browser_task.name, (browser.pk,), {})
+    assert route["queue"].name == settings.CAPTURE_BROWSER_QUEUE == "browser"
+    assert app.amqp.router.route({}, capture_run_task.name, (fetch.pk,), {})["queue"].name == (
+        "celery"
+    )
+
+
+def test_sweeper_resends_a_lost_browser_capture_to_the_browser_queue(settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from provenance.tasks import capture_browser_task
+
+    settings.CAPTURE_BROWSER_ENABLED = True
+    evidence = EvidenceFactory(kind="web_page", url="https://example.org/story")
+    long_ago = timezone.now() - timedelta(seconds=settings.CAPTURE_STUCK_AFTER + 60)
+    evidence.captures.update(updated_at=long_ago)  # both queued, their messages lost
+    sent = []
+    monkeypatch.setattr(capture_run_task, "delay", lambda pk: sent.append(("run", pk)))
+    monkeypatch.setattr(capture_browser_task, "delay", lambda pk: sent.append(("browser", pk)))
+
+    assert capture_sweep_task.apply().get()["resent"] == 2
+    browser = evidence.captures.get(method="browser")
+    fetch = evidence.captures.get(method="fetch")
+    assert sorted(sent) == [("browser", browser.pk), ("run", fetch.pk)]
+
+
+def test_worker_threads_make_connections_that_are_kept(settings):
+    """A thread pool's threads each open their own connection, from the settings the
+    worker adjusted once at start (worker_init)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from provenance.capture import worker
+
+    saved = dict(connections.settings["default"])
+    seen = {}
+
+    def in_a_pool_thread():
+        from django.db import connection as thread_connection
+
+        seen.update(thread_connection.settings_dict)
+        thread_connection.close()
+
+    try:
+        worker.keep_connections()
+        thread = threading.Thread(target=in_a_pool_thread)
+        thread.start()
+        thread.join()
+        assert seen["CONN_MAX_AGE"] == settings.CELERY_WORKER_CONN_MAX_AGE
+        assert seen["CONN_HEALTH_CHECKS"] is True
+    finally:
+        connections.settings["default"].clear()
+        connections.settings["default"].update(saved)
         connection.settings_dict.update(saved)

@@ -5,8 +5,8 @@ import zlib
 
 import pytest
 
-from provenance.capture.decoding import PIECE, ContentDecoder
-from provenance.capture.fetch_errors import FetchError
+from provenance.capture.fetch.decoding import PIECE, ContentDecoder
+from provenance.capture.shared.fetch_errors import FetchError
 
 TEXT = b"The Kremlin said two drones were disabled over the Senate building.\n" * 500
 

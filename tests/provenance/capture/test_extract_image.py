@@ -1,6 +1,8 @@
 """Image extractor: dimensions, EXIF, perceptual hash, thumbnail, bomb guard."""
 
 import io
+import threading
+from pathlib import Path
 
 from PIL import Image
 
@@ -62,6 +64,45 @@ def test_pillow_bomb_limit_is_caught(capture_settings, tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     meta = _extract(tmp_path, png_bytes((100, 100)), "image/png")
     assert meta["image_error"].startswith("The image could not be read")
+
+
+def test_bomb_limit_holds_while_another_thread_extracts(capture_settings, tmp_path, monkeypatch):
+    """Captures run in threads. With warnings.catch_warnings() per call, a thread leaving
+    its block restored the process-wide filters under another thread still inside, whose
+    bomb then went through as a mere warning. Forced here in that order with events."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    small, bomb = tmp_path / "small", tmp_path / "bomb"
+    small.write_bytes(png_bytes((20, 20)))  # 400 pixels
+    bomb.write_bytes(png_bytes((40, 40)))  # 1600: Pillow warns (errors above 2000)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    real_open = Image.open
+    bomb_opening, small_done = threading.Event(), threading.Event()
+
+    def open_in_order(path, *args, **kwargs):
+        if Path(path) == small:
+            bomb_opening.wait(10)  # the other thread is inside its extract by now
+        else:
+            bomb_opening.set()
+            small_done.wait(10)  # and this one finished first
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", open_in_order)
+    results = {}
+
+    def run(name, path, workdir):
+        results[name] = extract(path, content_type="image/png", base_url="", workdir=workdir)
+
+    first = threading.Thread(target=run, args=("small", small, tmp_path / "a"))
+    second = threading.Thread(target=run, args=("bomb", bomb, tmp_path / "b"))
+    first.start()
+    second.start()
+    first.join(20)
+    small_done.set()
+    second.join(20)
+
+    assert "image_error" not in results["small"]
+    assert results["bomb"]["image_error"].startswith("The image could not be read")
 
 
 def test_truncated_image_keeps_a_reason(capture_settings, tmp_path):

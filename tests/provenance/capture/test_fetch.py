@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from provenance.capture.fetch import FetchError, FetchLimits, Hop, fetch, user_agent
+from provenance.capture.fetch.fetcher import FetchError, FetchLimits, Hop, fetch, user_agent
 from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
     ConnectRecorder,
     FakeResolver,

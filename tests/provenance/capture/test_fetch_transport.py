@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from provenance.capture.fetch import CaptureRefused, FetchError, FetchLimits, fetch
+from provenance.capture.fetch.fetcher import CaptureRefused, FetchError, FetchLimits, fetch
 from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
     ConnectRecorder,
     FakeResolver,

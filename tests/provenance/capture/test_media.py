@@ -11,9 +11,9 @@ import time
 import pytest
 from yt_dlp.networking.common import _REQUEST_HANDLERS
 
-from provenance.capture.fetch import FetchError, FetchLimits, user_agent
-from provenance.capture.media import MediaResult, download_media
-from provenance.capture.media_transport import (
+from provenance.capture.fetch.fetcher import FetchError, FetchLimits, user_agent
+from provenance.capture.media.download import MediaResult, download_media
+from provenance.capture.media.transport import (
     GuardedTransport,
     MediaYDL,
     browser_extractor_modules,
@@ -364,7 +364,7 @@ def test_extractors_driving_phantomjs_are_not_used():
 
 
 def test_page_read_whole_is_capped_below_the_file_limit(server, tmp_path, monkeypatch):
-    monkeypatch.setattr("provenance.capture.media_transport.IN_MEMORY_MAX_BYTES", 3000)
+    monkeypatch.setattr("provenance.capture.media.transport.IN_MEMORY_MAX_BYTES", 3000)
     server.routes["/page"] = html(page("/clip.mp4") + b"<!-- padding -->" * 500)
     server.routes["/clip.mp4"] = video(CLIP)  # 10 kB: a block-read download is not capped
 

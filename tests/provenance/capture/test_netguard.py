@@ -10,8 +10,8 @@ import socket
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from provenance.capture import netguard
-from provenance.capture.fetch import CaptureRefused, FetchError, fetch
+from provenance.capture.fetch.fetcher import CaptureRefused, FetchError, fetch
+from provenance.capture.shared import netguard
 from tests.provenance.capture.loopback import (  # noqa: F401 (fixtures)
     ConnectRecorder,
     FakeResolver,

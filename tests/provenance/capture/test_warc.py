@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from provenance.capture import storage
-from provenance.capture.fetch import fetch
-from provenance.capture.warc import (
+from provenance.capture.fetch.fetcher import fetch
+from provenance.capture.shared import storage
+from provenance.capture.shared.warc import (
     GZIP_LEVEL,
     STORED,
     WarcContext,
+    metadata_uri,
     payload_level,
     sha256_digest_label,
     write_fetch_warc,
@@ -81,6 +82,12 @@ def test_fetch_warc_has_warcinfo_request_response_and_metadata(
         hashlib.sha256(response["raw"]).hexdigest()
     )
     assert b'"note": "chain of custody"' in metadata["raw"]
+    # Its own URI, pointing at the response it describes: replay tools must not take it
+    # for the page (tests/provenance/capture/test_replay.py replays it in pywb).
+    response_id = response["headers"].get_header("WARC-Record-ID")
+    assert metadata["headers"].get_header("WARC-Target-URI") == metadata_uri(CTX.capture_id)
+    assert metadata["headers"].get_header("WARC-Refers-To") == response_id
+    assert metadata["headers"].get_header("WARC-Concurrent-To") == response_id
     # The WARC itself is stored under its own hash.
     with storage.open_stored(stored.name) as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == stored.sha256
@@ -117,8 +124,12 @@ def test_upload_warc_is_a_resource_record(capture_settings, tmp_path):
 
     records = _records(stored.name)
     assert [r["type"] for r in records] == ["warcinfo", "resource", "metadata"]
-    resource = records[1]
+    resource, metadata = records[1:]
     assert resource["raw"] == data
+    assert metadata["headers"].get_header("WARC-Target-URI") == metadata_uri(CTX.capture_id)
+    assert metadata["headers"].get_header("WARC-Refers-To") == resource["headers"].get_header(
+        "WARC-Record-ID"
+    )
     assert resource["headers"].get_header("Content-Type") == "application/pdf"
     assert resource["headers"].get_header("WARC-Target-URI") == "urn:claimtrail:upload:abc/doc.pdf"
     assert resource["headers"].get_header("WARC-Payload-Digest") == sha256_digest_label(digest)

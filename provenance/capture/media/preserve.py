@@ -10,13 +10,13 @@ from time import monotonic
 from django.conf import settings
 from django.utils import timezone
 
-from provenance.capture import custody
 from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import detect_content_type
-from provenance.capture.media import download_media
-from provenance.capture.preserve import Outcome, warc_context
-from provenance.capture.storage import store_file
-from provenance.capture.warc import write_upload_warc
+from provenance.capture.media.download import download_media
+from provenance.capture.shared import custody
+from provenance.capture.shared.outcome import Outcome, warc_context
+from provenance.capture.shared.storage import store_file
+from provenance.capture.shared.warc import write_upload_warc
 from provenance.models import Capture, Evidence
 
 # Evidence whose page may carry a video worth downloading with yt-dlp.

@@ -4,24 +4,24 @@ warcinfo; then a request + response pair for each exchange the fetcher answered 
 as the server sent it, headers in their received order, dated when it was asked for); then
 the full-page screenshot and the rendered DOM as `resource` records (`urn:view:` and
 `urn:dom:` plus the page URL, after Browsertrix's `urn:view:` screenshots); then a metadata
-record with what was refused or failed and why. Requests that got no response have no
+record with what was refused or failed and why, under its own URI and referring to the
+page's first response (`warc.write_metadata`). Requests that got no response have no
 records: the metadata lists them.
 """
 
-import json
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 
 from warcio.timeutils import datetime_to_iso_date
 
-from provenance.capture.browser_router import Exchange
-from provenance.capture.storage import StoredFile, store_file
-from provenance.capture.warc import (
+from provenance.capture.browser.router import Exchange
+from provenance.capture.shared.storage import StoredFile, store_file
+from provenance.capture.shared.warc import (
     WarcContext,
     new_writer,
     sha256_digest_label,
     write_exchange,
+    write_metadata,
     write_warcinfo,
 )
 
@@ -57,7 +57,7 @@ def write_browser_warc(
                 (f"urn:dom:{page_url}", dom, dom_path, "text/html; charset=utf-8"),
             ):
                 _write_resource(writer, uri, stored, source, content_type, ctx, warcinfo_id)
-            _write_metadata(writer, page_url, ctx, warcinfo_id, first_response)
+            write_metadata(writer, ctx=ctx, warcinfo_id=warcinfo_id, refers_to=first_response)
         return store_file(path, sha256=writer.sha256())
     finally:
         path.unlink(missing_ok=True)
@@ -82,19 +82,3 @@ def _write_resource(writer, uri, stored: StoredFile, source: Path, content_type,
             },
         )
         writer.write_record(record)
-
-
-def _write_metadata(writer, page_url: str, ctx: WarcContext, info_id: str, refers_to: str):
-    body = json.dumps(ctx.metadata, sort_keys=True, default=str).encode("utf-8")
-    headers = {"WARC-Date": _date(ctx.started_at), "WARC-Warcinfo-ID": info_id}
-    if refers_to:
-        headers["WARC-Concurrent-To"] = refers_to
-    record = writer.create_warc_record(
-        page_url,
-        "metadata",
-        payload=BytesIO(body),
-        length=len(body),
-        warc_content_type="application/json",
-        warc_headers_dict=headers,
-    )
-    writer.write_record(record)

@@ -2,7 +2,7 @@
 
 `download_media(page_url, workdir=...)` asks yt-dlp (as a library) for the one best
 single-file format of the page's video and downloads it into a private folder of `workdir`.
-Every request yt-dlp makes goes through `media_transport.GuardedRH`: resolved and checked by
+Every request yt-dlp makes goes through `media.transport.GuardedRH`: resolved and checked by
 the guard, connected to the checked address, redirects checked hop by hop, each response
 capped at CAPTURE_MAX_BYTES, the whole run under CAPTURE_DEADLINE. No cookies file, cache,
 plugins, proxy variables, JavaScript runtimes, ffmpeg, external downloaders or
@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from provenance.capture import netguard
-from provenance.capture.fetch import FetchLimits, user_agent
-from provenance.capture.fetch_errors import FetchError, deadline_error
-from provenance.capture.storage import hash_file
+from provenance.capture.fetch.fetcher import FetchLimits, user_agent
+from provenance.capture.shared import netguard
+from provenance.capture.shared.fetch_errors import FetchError, deadline_error
+from provenance.capture.shared.storage import hash_file
 
 # Fields of yt-dlp's info dict kept with the capture (each a str or a number).
 INFO_FIELDS = ("id", "title", "uploader", "timestamp", "duration", "width", "height", "ext")
@@ -129,7 +129,7 @@ def download_media(
     """
     from yt_dlp import version as ytdl_version
 
-    from provenance.capture.media_transport import GuardedTransport, MediaYDL
+    from provenance.capture.media.transport import GuardedTransport, MediaYDL
 
     limits = limits or FetchLimits.from_settings()
     netguard.check_url(page_url)
@@ -263,7 +263,7 @@ def _failed(message: str, log: _Log) -> FetchError:
 
 
 def _too_large(limits: FetchLimits) -> FetchError:
-    from provenance.capture.media_transport import too_large
+    from provenance.capture.media.transport import too_large
 
     return too_large("The video file is larger", limits.max_bytes)
 

@@ -19,7 +19,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from provenance.capture import netguard
+from provenance.capture.shared import netguard
 
 
 class Watchdog:

@@ -8,7 +8,7 @@ fail with `too_large` instead of filling memory or disk.
 import zlib
 from collections.abc import Iterator
 
-from provenance.capture.fetch_errors import FetchError
+from provenance.capture.shared.fetch_errors import FetchError
 
 PIECE = 64 * 1024
 SUPPORTED = ("gzip", "x-gzip", "deflate")

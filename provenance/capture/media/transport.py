@@ -31,10 +31,15 @@ from yt_dlp.networking import RequestHandler, Response
 from yt_dlp.networking._helper import get_redirect_method
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 
-from provenance.capture import custody
-from provenance.capture.fetch import FetchLimits
-from provenance.capture.fetch_errors import CaptureRefused, FetchError, classify, deadline_error
-from provenance.capture.pinned import PinnedAdapter, Watchdog
+from provenance.capture.fetch.fetcher import FetchLimits
+from provenance.capture.shared import custody
+from provenance.capture.shared.fetch_errors import (
+    CaptureRefused,
+    FetchError,
+    classify,
+    deadline_error,
+)
+from provenance.capture.shared.pinned import PinnedAdapter, Watchdog
 
 # No plugins from user or system directories: only yt-dlp's own extractors run here.
 yt_dlp.globals.plugin_dirs.value = []

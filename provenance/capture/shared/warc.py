@@ -1,7 +1,13 @@
 """One WARC file per capture, written with warcio and stored content-addressed.
 
 A fetch becomes warcinfo + request + response (+ a metadata record with the redirect
-chain and timings); an upload becomes warcinfo + resource. The response payload is the
+chain and timings); an upload becomes warcinfo + resource (+ the same metadata record).
+
+The metadata record has a URI of its own (`metadata_uri`: `metadata://claimtrail/capture/
+<capture id>`, after Heritrix's `metadata://` records) and points at the record it
+describes with `WARC-Refers-To` and `WARC-Concurrent-To`. Given the page's own URI and
+date instead, pywb's indexer listed it beside the response under the same key and replay
+served the ~700-byte JSON instead of the page. The response payload is the
 body exactly as the server sent it (still gzip'd if it was), with the original headers,
 so standard tools (warcio, pywb, ReplayWeb.page) replay what the server said.
 
@@ -29,7 +35,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-from provenance.capture.storage import StoredFile, store_file
+from provenance.capture.shared.storage import StoredFile, store_file
 
 # The payload is stored de-chunked (the HTTP client removes chunking before we see the
 # bytes), so a replay tool must not try to de-chunk it again; the original header is kept
@@ -212,19 +218,27 @@ def write_warcinfo(writer: _Sha256WARCWriter, ctx: WarcContext, *, kind: str = "
     return record.rec_headers.get_header("WARC-Record-ID")
 
 
-def _metadata_record(writer, *, uri: str, ctx: WarcContext, warcinfo_id: str, refers_to: str):
+def metadata_uri(capture_id: str) -> str:
+    """The target URI of a capture's metadata record: never the captured URL, so replay
+    tools do not take the record for the page (see the module docstring)."""
+    return f"metadata://claimtrail/capture/{capture_id}"
+
+
+def write_metadata(writer, *, ctx: WarcContext, warcinfo_id: str, refers_to: str = "") -> None:
+    """The capture's custody metadata (ctx.metadata as JSON) describing record `refers_to`
+    (the response or resource; none when nothing was answered)."""
     body = json.dumps(ctx.metadata, sort_keys=True, default=str).encode("utf-8")
+    headers = {"WARC-Date": _warc_date(ctx.started_at), "WARC-Warcinfo-ID": warcinfo_id}
+    if refers_to:
+        headers["WARC-Refers-To"] = refers_to
+        headers["WARC-Concurrent-To"] = refers_to
     record = writer.create_warc_record(
-        uri,
+        metadata_uri(ctx.capture_id),
         "metadata",
         payload=BytesIO(body),
         length=len(body),
         warc_content_type="application/json",
-        warc_headers_dict={
-            "WARC-Date": _warc_date(ctx.started_at),
-            "WARC-Concurrent-To": refers_to,
-            "WARC-Warcinfo-ID": warcinfo_id,
-        },
+        warc_headers_dict=headers,
     )
     writer.write_record(record)
 
@@ -301,13 +315,7 @@ def write_fetch_warc(
             warcinfo_id=warcinfo_id,
             content_type=content_type,
         )
-        _metadata_record(
-            writer,
-            uri=result.final_url,
-            ctx=ctx,
-            warcinfo_id=warcinfo_id,
-            refers_to=response_id,
-        )
+        write_metadata(writer, ctx=ctx, warcinfo_id=warcinfo_id, refers_to=response_id)
     return _store(path, writer.sha256())
 
 
@@ -333,9 +341,8 @@ def write_upload_warc(
         )
         resource.gzip_level = payload_level(path, content_type=content_type)
         writer.write_record(resource)
-        _metadata_record(
+        write_metadata(
             writer,
-            uri=target_uri,
             ctx=ctx,
             warcinfo_id=warcinfo_id,
             refers_to=resource.rec_headers.get_header("WARC-Record-ID"),

@@ -22,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES
 from urllib3.util.connection import allowed_gai_family
 
-from provenance.capture.fetch_errors import CaptureRefused, FetchError
+from provenance.capture.shared.fetch_errors import CaptureRefused, FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -22,7 +22,13 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.async_api import Error as PlaywrightError
 
-from provenance.capture.fetch import CaptureRefused, FetchError, FetchLimits, FetchResult, fetch
+from provenance.capture.fetch.fetcher import (
+    CaptureRefused,
+    FetchError,
+    FetchLimits,
+    FetchResult,
+    fetch,
+)
 
 # Hop-by-hop, or describing the bytes as sent: the page gets them decoded and whole.
 NOT_FORWARDED = {"content-encoding", "content-length", "transfer-encoding", "connection"}
@@ -118,6 +124,7 @@ class Traffic:
     failed: list[Blocked] = field(default_factory=list)
     requests: int = 0
     bytes: int = 0
+    pending: set[str] = field(default_factory=set)  # being fetched right now
 
     def blocked_for(self, url: str) -> Blocked | None:
         return next((b for b in [*self.refused, *self.failed] if b.url == url), None)
@@ -213,6 +220,7 @@ class Router:
         started_at = timezone.now()
         loop = asyncio.get_running_loop()
         work = partial(fetch_for_page, request.url, workdir=self.workdir, deadline=self.deadline)
+        self.traffic.pending.add(request.url)
         try:
             result = await loop.run_in_executor(self.executor, work)
         except FetchError as exc:
@@ -231,6 +239,8 @@ class Router:
             )
             await _abort(route, "failed")
             return None
+        finally:
+            self.traffic.pending.discard(request.url)
         return Exchange(request.url, request.resource_type, started_at, result)
 
 

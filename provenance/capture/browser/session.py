@@ -1,13 +1,19 @@
 """Render one page in headless Chromium: full-page screenshot, rendered DOM, its traffic.
 
 Chromium never connects anywhere itself. Every request is intercepted and answered by the
-capture fetcher (browser_router). Behind that, walls for whatever escapes interception (a
+capture fetcher (browser.router). Behind that, walls for whatever escapes interception (a
 preconnect, a redirect Chromium would follow itself, WebRTC): its network stack points at a
 proxy on a closed loopback port, its resolver answers nothing, WebRTC may not send UDP
 outside the (dead) proxy, and where the kernel allows it Chromium runs in a network
 namespace of its own, with no interface but an empty loopback. Each capture gets a fresh
-browser and context; the browser is closed in every outcome, and killed if it does not
-close when the deadline has passed.
+browser and context; the browser is closed in every outcome, and killed (its driver's
+whole process tree, never another session's) if it does not close when the deadline has
+passed.
+
+Before the screenshot the page is scrolled to its end, so content loaded on scroll (lazy
+images, infinite feeds up to the screenshot's height) is there. A page that has not
+finished loading when its time is nearly up (LOAD_RESERVE before the deadline) is kept as
+it is then: screenshot, DOM and the exchanges so far, marked partial with the reason.
 """
 
 import asyncio
@@ -22,13 +28,14 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from provenance.capture.browser_isolation import (
-    browser_processes,
+from provenance.capture.browser.isolation import (
+    chromium_args,
     dead_port,
     isolated_executable,
-    kill_new_browser_processes,
+    running_as_root,
+    start_owned,
 )
-from provenance.capture.browser_router import (
+from provenance.capture.browser.router import (
     Deadline,
     Exchange,
     Router,
@@ -36,7 +43,7 @@ from provenance.capture.browser_router import (
     page_deadline_error,
 )
 from provenance.capture.errors import CaptureFailure
-from provenance.capture.fetch import FetchError, user_agent
+from provenance.capture.fetch.fetcher import FetchError, user_agent
 
 VIEWPORT = {"width": 1280, "height": 800}
 # Taller pages are cut here: a 1280×20000 PNG is tens of MB already.
@@ -46,24 +53,14 @@ SETTLE_IDLE = 3.0  # seconds to wait after `load` for the network to go quiet
 SETTLE_PAUSE = 0.5  # then this long for scripts to finish changing the DOM
 CLOSE_TIMEOUT = 10.0
 KEPT_MESSAGES = 20
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-    "--mute-audio",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-bypass-list=<-loopback>",  # loopback too goes to the dead proxy
-    # STUN/TURN over UDP ignores the proxy otherwise: a page could send packets anywhere.
-    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
-]
+# Of the deadline, kept for taking what the page shows when its load never finishes.
+LOAD_RESERVE_SHARE = 0.25
+LOAD_RESERVE_MAX = 20.0
+SCROLL_PAUSE = 0.15  # seconds between scroll steps: lazy loaders react to scroll events
 PAGE_HEIGHT = """() => Math.max(
     document.documentElement ? document.documentElement.scrollHeight : 0,
     document.body ? document.body.scrollHeight : 0)"""
+SCROLL_TO = "(y) => window.scrollTo(0, y)"
 
 
 @dataclass
@@ -77,6 +74,8 @@ class PageLoad:
     title: str = ""
     page_height: int = 0
     screenshot_truncated: bool = False
+    partial: str = ""  # why what was kept is not the whole page ("" when it loaded)
+    scrolled_to: int = 0
     browser_version: str = ""
     network_isolation: str = ""
     console_errors: int = 0
@@ -95,7 +94,6 @@ class PageLoad:
 def load_page(primed: Exchange, *, workdir: Path, deadline: Deadline) -> PageLoad:
     """Open `primed` (the page's document, already fetched) in a fresh browser and let it
     load through the fetcher. Raises FetchError or CaptureFailure with the reason."""
-    before = browser_processes()
     executor = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="capture-page")
     router = Router(
         workdir=workdir / "requests", deadline=deadline, executor=executor, primed=primed
@@ -115,45 +113,48 @@ def load_page(primed: Exchange, *, workdir: Path, deadline: Deadline) -> PageLoa
     finally:
         # Fetches still running end by the deadline they were given.
         executor.shutdown(wait=True, cancel_futures=True)
-        kill_new_browser_processes(before)
     return load
 
 
 async def _session(router: Router, load: PageLoad, deadline: Deadline, executable: str) -> None:
     with dead_port() as port:
-        async with async_playwright() as playwright:
-            began = time.monotonic()
-            try:
-                browser = await playwright.chromium.launch(
-                    executable_path=executable,
-                    headless=True,
-                    args=CHROMIUM_ARGS,
-                    proxy={"server": f"http://127.0.0.1:{port}"},
-                    timeout=_ms(min(30.0, deadline.remaining())),
-                )
-            except PlaywrightError as exc:
-                raise CaptureFailure(
-                    "browser_failed",
-                    f"Chromium could not start ({_first_line(exc)}); check "
-                    "CAPTURE_BROWSER_PATH and that the worker has memory to spare.",
-                    retryable=True,
-                ) from exc
-            load.browser_version = browser.version
-            load.timings["launch_ms"] = _ms(time.monotonic() - began)
-            try:
-                async with asyncio.timeout(deadline.remaining()):
-                    await _render(browser, router, load, deadline)
-            except (TimeoutError, PlaywrightTimeout) as exc:
-                raise page_deadline_error(deadline.seconds) from exc
-            except PlaywrightError as exc:  # a crashed page or browser, out of memory...
-                raise FetchError(
-                    "browser_error",
-                    f"Chromium failed while rendering the page ({_first_line(exc)}).",
-                    retryable=True,
-                ) from exc
-            finally:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
+        async with start_owned(async_playwright(), stop_within=CLOSE_TIMEOUT) as playwright:
+            await _browse(playwright, router, load, deadline, executable, port)
+
+
+async def _browse(playwright, router, load, deadline, executable: str, port: int) -> None:
+    began = time.monotonic()
+    try:
+        browser = await playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=chromium_args(as_root=running_as_root()),
+            proxy={"server": f"http://127.0.0.1:{port}"},
+            timeout=_ms(min(30.0, deadline.remaining())),
+        )
+    except PlaywrightError as exc:
+        raise CaptureFailure(
+            "browser_failed",
+            f"Chromium could not start ({_first_line(exc)}); check "
+            "CAPTURE_BROWSER_PATH and that the worker has memory to spare.",
+            retryable=True,
+        ) from exc
+    load.browser_version = browser.version
+    load.timings["launch_ms"] = _ms(time.monotonic() - began)
+    try:
+        async with asyncio.timeout(deadline.remaining()):
+            await _render(browser, router, load, deadline)
+    except (TimeoutError, PlaywrightTimeout) as exc:
+        raise page_deadline_error(deadline.seconds) from exc
+    except PlaywrightError as exc:  # a crashed page or browser, out of memory...
+        raise FetchError(
+            "browser_error",
+            f"Chromium failed while rendering the page ({_first_line(exc)}).",
+            retryable=True,
+        ) from exc
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
 
 
 async def _render(browser, router: Router, load: PageLoad, deadline: Deadline) -> None:
@@ -181,19 +182,20 @@ async def _render(browser, router: Router, load: PageLoad, deadline: Deadline) -
     page.on("pageerror", lambda error: load.note_error(f"Uncaught: {error}"))
     url = router.primed.result.final_url
     began = time.monotonic()
+    reserve = min(LOAD_RESERVE_MAX, deadline.seconds * LOAD_RESERVE_SHARE)
     try:
-        await page.goto(url, wait_until="load", timeout=_ms(deadline.remaining()))
+        await page.goto(
+            url, wait_until="load", timeout=_ms(max(0.001, deadline.remaining() - reserve))
+        )
     except PlaywrightTimeout as exc:
-        raise page_deadline_error(deadline.seconds) from exc
+        if page.url in ("", "about:blank"):  # not even the document showed
+            raise page_deadline_error(deadline.seconds) from exc
+        load.partial = _partial_reason(router.traffic, time.monotonic() - began)
     except PlaywrightError as exc:
         raise _navigation_error(router.traffic, url, exc) from exc
     load.timings["load_ms"] = _ms(time.monotonic() - began)
-    began = time.monotonic()
-    with contextlib.suppress(PlaywrightTimeout):
-        idle = min(SETTLE_IDLE, deadline.remaining())
-        await page.wait_for_load_state("networkidle", timeout=_ms(idle))
-    await page.wait_for_timeout(_ms(min(SETTLE_PAUSE, deadline.remaining())))
-    load.timings["settle_ms"] = _ms(time.monotonic() - began)
+    if not load.partial:
+        await _settle_and_scroll(page, load, deadline, reserve)
     load.final_url = page.url
     load.title = await page.title()
     load.dom_path.write_text(await page.content(), encoding="utf-8")
@@ -211,6 +213,50 @@ async def _render(browser, router: Router, load: PageLoad, deadline: Deadline) -
         timeout=_ms(deadline.remaining()),
     )
     load.timings["screenshot_ms"] = _ms(time.monotonic() - began)
+
+
+async def _settle_and_scroll(page, load: PageLoad, deadline: Deadline, reserve: float) -> None:
+    """Let the network go quiet, scroll to the end of the page a viewport at a time (lazy
+    content loads on the way, up to the screenshot's height), back to the top, and let the
+    network go quiet again. All within the deadline less the reserve."""
+    began = time.monotonic()
+
+    def left(most: float) -> float:
+        return max(0.0, min(most, deadline.remaining() - reserve))
+
+    await _quiet(page, left(SETTLE_IDLE))
+    step = VIEWPORT["height"]
+    y = 0
+    while left(SCROLL_PAUSE) >= SCROLL_PAUSE and y < MAX_SCREENSHOT_HEIGHT:
+        height = int(await page.evaluate(PAGE_HEIGHT) or 0)
+        if y + step >= height:
+            break
+        y += step
+        await page.evaluate(SCROLL_TO, y)
+        await page.wait_for_timeout(_ms(SCROLL_PAUSE))
+    load.scrolled_to = y
+    if y:
+        await page.evaluate(SCROLL_TO, 0)
+        await _quiet(page, left(SETTLE_IDLE))
+    await page.wait_for_timeout(_ms(left(SETTLE_PAUSE)))
+    load.timings["settle_ms"] = _ms(time.monotonic() - began)
+
+
+async def _quiet(page, seconds: float) -> None:
+    if seconds <= 0:
+        return
+    with contextlib.suppress(PlaywrightTimeout):
+        await page.wait_for_load_state("networkidle", timeout=_ms(seconds))
+
+
+def _partial_reason(traffic: Traffic, waited: float) -> str:
+    pending = sorted(traffic.pending)
+    still = f"; still loading: {', '.join(pending[:5])}" if pending else ""
+    more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
+    return (
+        f"The page had not finished loading after {waited:.0f} seconds "
+        f"(CAPTURE_BROWSER_DEADLINE): kept what it showed then{still}{more}."
+    )
 
 
 def _navigation_error(traffic: Traffic, url: str, exc: PlaywrightError) -> Exception:

@@ -17,10 +17,15 @@ import requests
 from django.conf import settings
 from requests.utils import requote_uri
 
-from provenance.capture import netguard
-from provenance.capture.decoding import ContentDecoder
-from provenance.capture.fetch_errors import CaptureRefused, FetchError, classify, deadline_error
-from provenance.capture.pinned import PinnedAdapter, Watchdog
+from provenance.capture.fetch.decoding import ContentDecoder
+from provenance.capture.shared import netguard
+from provenance.capture.shared.fetch_errors import (
+    CaptureRefused,
+    FetchError,
+    classify,
+    deadline_error,
+)
+from provenance.capture.shared.pinned import PinnedAdapter, Watchdog
 
 __all__ = ["CaptureRefused", "FetchError", "FetchLimits", "FetchResult", "Hop", "fetch"]
 

@@ -5,7 +5,7 @@ the same address. Its `blob`/`sha256` are the full-page screenshot (PNG): the vi
 and what change detection compares. `dom` is the page as scripts left it (its SHA-256 in
 metadata); the WARC holds every request the page made; the thumbnail is the screenshot's.
 
-Like preserve.py, no database writes here: capture_run claims the capture, calls
+Like fetch/preserve.py, no database writes here: capture_run claims the capture, calls
 `preserve_browser` outside any transaction and records the returned fields.
 """
 
@@ -15,23 +15,30 @@ from time import monotonic
 from django.conf import settings
 from django.utils import timezone
 
-from provenance.capture import custody
-from provenance.capture.browser_archive import write_browser_warc
-from provenance.capture.browser_router import Deadline, Exchange, fetch_for_page
-from provenance.capture.browser_session import VIEWPORT, PageLoad, load_page
+from provenance.capture.browser.archive import write_browser_warc
+from provenance.capture.browser.router import Deadline, Exchange, fetch_for_page
+from provenance.capture.browser.session import VIEWPORT, PageLoad, load_page
 from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import extract
-from provenance.capture.preserve import Outcome, warc_context
-from provenance.capture.storage import store_file
+from provenance.capture.shared import custody
+from provenance.capture.shared.outcome import Outcome, warc_context
+from provenance.capture.shared.storage import store_file
 from provenance.models import Capture, Evidence
 
 BROWSER_KINDS = frozenset({Evidence.Kind.WEB_PAGE, Evidence.Kind.SOCIAL_POST})
 LISTED = 100  # refused and failed requests listed in metadata (all are counted)
 
 
+def browser_capture_applies(*, evidence: Evidence, parent: Capture | None) -> bool:
+    """Pages and posts (not embedded media) are what a browser capture is for."""
+    return parent is None and evidence.kind in BROWSER_KINDS
+
+
 def browser_capture_wanted(*, evidence: Evidence, parent: Capture | None) -> bool:
     """Pages and posts (not embedded media) get a browser capture when it is enabled."""
-    return settings.CAPTURE_BROWSER_ENABLED and parent is None and evidence.kind in BROWSER_KINDS
+    return settings.CAPTURE_BROWSER_ENABLED and browser_capture_applies(
+        evidence=evidence, parent=parent
+    )
 
 
 def preserve_browser(capture: Capture, *, workdir: Path, final_attempt: bool) -> Outcome:
@@ -85,6 +92,10 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
         "phash": image.get("phash"),
         "page_height": load.page_height,
         "screenshot_truncated": load.screenshot_truncated,
+        "scrolled_to": load.scrolled_to,
+        # The page never finished loading: what it showed by then (see browser.session).
+        "partial": bool(load.partial),
+        "partial_reason": load.partial,
         "viewport": VIEWPORT,
         "browser_version": load.browser_version,
         "network_isolation": load.network_isolation,
