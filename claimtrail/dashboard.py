@@ -11,6 +11,7 @@ from claimtrail.visibility import (
     evidence_link_visible_q,
     visible_captures,
 )
+from provenance.capture.browser.status import SKIPPED_CODE as BROWSER_SKIPPED_CODE
 from provenance.models import Appearance, CaptureStatus, EvidenceClaim
 
 SECTION_SIZE = 10
@@ -68,10 +69,13 @@ def _first_claim(actor, field: str) -> Subquery:
 
 def captures_needing_attention(*, actor, limit: int = SECTION_SIZE) -> dict[str, list[dict]]:
     """Captures queued or fetching, and failed ones with their reasons, newest first;
-    each with the evidence's title/URL and the first claim it backs (one query)."""
+    each with the evidence's title/URL and the first claim it backs (one query). A browser
+    capture recorded as skipped because browser captures are off is not a failure to act
+    on: the claim page lists it with its reason, the dashboard leaves it out."""
     rows = (
         visible_captures(actor)
         .filter(Q(status__in=IN_PROGRESS) | Q(status=CaptureStatus.FAILED))
+        .exclude(status=CaptureStatus.FAILED, error_code=BROWSER_SKIPPED_CODE)
         .annotate(
             evidence_title=F("evidence__title"),
             evidence_url=F("evidence__url"),

@@ -169,3 +169,22 @@ def test_unpublished_activity_does_not_reorder_what_a_visitor_sees(
     assert _recent_texts(client) == ["Published second", "Published first"]
     client.force_login(editor)
     assert _recent_texts(client) == ["Published first", "Published second"]
+
+
+@pytest.mark.django_db
+def test_browser_captures_skipped_because_they_are_off_are_not_listed_as_failures(client, editor):
+    claim = ClaimFactory(actor=editor, text="Claim with a skipped browser capture")
+    evidence = EvidenceFactory(actor=editor, claims=[claim], title="Page without a browser")
+    Capture.objects.filter(evidence=evidence).update(
+        status=Capture.Status.FAILED,
+        error_code="browser_off",
+        error_message="Browser captures are off: Chromium is not installed.",
+        finished_at=timezone.now(),
+    )
+    client.force_login(editor)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.context["captures_failed"] == []
+    assert "Chromium is not installed" not in response.content.decode()

@@ -40,7 +40,7 @@ PAGES = [
 def demo(monkeypatch):
     """The Kremlin drone case, its captures never sent to a worker: one still queued, one
     failed with its reason, as a morning's dashboard shows them."""
-    monkeypatch.setattr(capture_services, "_send", lambda capture_id: None)
+    monkeypatch.setattr(capture_services, "_send", lambda capture_id, **_: None)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     failed = Capture.objects.order_by("id").first()
     Capture.objects.filter(pk=failed.pk).update(

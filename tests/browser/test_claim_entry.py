@@ -27,7 +27,7 @@ def sent_captures(monkeypatch, capture_settings):
     when it chooses (so the page is seen polling while they are queued)."""
     capture_settings.CAPTURE_BROWSER_ENABLED = False
     sent: list[int] = []
-    monkeypatch.setattr(capture_services, "_send", sent.append)
+    monkeypatch.setattr(capture_services, "_send", lambda capture_id, **_: sent.append(capture_id))
     return sent
 
 

@@ -42,7 +42,7 @@ def sent_captures(monkeypatch, capture_settings):
     """Captures are kept for the test to run when it chooses, not sent to a broker."""
     capture_settings.CAPTURE_BROWSER_ENABLED = False
     sent: list[int] = []
-    monkeypatch.setattr(capture_services, "_send", sent.append)
+    monkeypatch.setattr(capture_services, "_send", lambda capture_id, **_: sent.append(capture_id))
     return sent
 
 
@@ -199,8 +199,10 @@ def test_analyst_enters_editor_publishes_and_the_public_reads_it(
     expect(page.locator("#evidence-cards")).to_contain_text("Photo of the smoke")
 
     # The graph: the claim, both appearances (one derived from the other), both
-    # sources, both evidence items and their captures. (The graph is drawn when the page
-    # loads; evidence attached through htmx appears in it on the next load.)
+    # sources, both evidence items and their captures: the fetch and the upload, and the
+    # browser capture of the URL recorded as skipped (browser captures are off in tests).
+    # (The graph is drawn when the page loads; evidence attached through htmx appears in
+    # it on the next load.)
     page.reload()
     state = graph(page, claim_id)
     assert state["nodes"] == {
@@ -208,7 +210,7 @@ def test_analyst_enters_editor_publishes_and_the_public_reads_it(
         "appearance": 2,
         "source": 2,
         "evidence": 2,
-        "capture": 2,
+        "capture": 3,
     }
     assert state["edges"]["derived_from"] == 1
     assert state["edges"]["made_by"] == 2
