@@ -81,6 +81,9 @@ CAPTURE_FIELDS = (
 )
 
 
+MISSING_WARC = "Its stored WARC file was missing when the package was made."
+
+
 @dataclass(frozen=True)
 class PackageContents:
     """Everything a package holds but the WARCs' bytes."""
@@ -93,6 +96,9 @@ class PackageContents:
     prov_json: str
     review_log: list[dict]
     captures: list[dict]
+    # Succeeded captures whose stored WARC file is gone (`manage.py verify_captures` lists
+    # them): the package says so rather than failing or leaving them out silently.
+    captures_without_warc: list[dict]
 
 
 def _json(value) -> bytes:
@@ -161,6 +167,7 @@ def claim_package_contents(*, public_id, actor) -> PackageContents:
         .order_by("started_at", "id")
         .values(*CAPTURE_FIELDS)
     )
+    stored = [c for c in captures if storage.stored_file_exists(c["warc"])]
     return PackageContents(
         claim_public_id=str(parsed),
         holds="working copy" if working is not None else "published revision",
@@ -169,7 +176,8 @@ def claim_package_contents(*, public_id, actor) -> PackageContents:
         claim_review=published_claim_review(published) if published else None,
         prov_json=prov_json,
         review_log=[_log_event(e) for e in review_log_events(claim_ids=[claim_id])],
-        captures=captures,
+        captures=stored,
+        captures_without_warc=[c for c in captures if c not in stored],
     )
 
 
@@ -201,6 +209,18 @@ def _records(
                         "warc_sha256": c["warc_sha256"],
                     }
                     for c in contents.captures
+                ],
+                "captures_without_warc": [
+                    {
+                        "id": str(c["public_id"]),
+                        "evidence": str(c["evidence_public_id"]),
+                        "method": c["method"],
+                        "captured_at": c["started_at"].astimezone(UTC).isoformat(),
+                        "sha256": c["sha256"],
+                        "warc_sha256": c["warc_sha256"],
+                        "reason": MISSING_WARC,
+                    }
+                    for c in contents.captures_without_warc
                 ],
             }
         ),

@@ -15,10 +15,11 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from claims.exports import verify_package
-from claims.exports.package import ROOT, VERIFY_FILES
+from claims.exports.package import MISSING_WARC, ROOT, VERIFY_FILES
 from claims.models import ReviewEvent
 from claims.services import claim_review
 from provenance.capture.services import capture_run
+from provenance.capture.shared.storage import capture_storage
 from provenance.models import Capture
 from tests.claims.conftest import make_succeeded_capture
 from tests.factories import ClaimFactory, EvidenceFactory
@@ -289,3 +290,29 @@ def test_review_history_shows_each_events_chain_link(published, viewer_client):
     ]
     assert events[0]["previous_sha256"] == ""
     assert events[1]["previous_sha256"] == events[0]["sha256"]
+
+
+def test_a_capture_whose_warc_is_gone_is_named_in_the_package_not_a_500(
+    published, viewer_client, tmp_path
+):
+    """A stored WARC deleted behind the app's back (disk loss, a bad restore): the package
+    still comes, holds the other WARCs, and says which capture it could not hold."""
+    claim, _ = published
+    lost = (
+        Capture.objects.filter(evidence__claim_links__claim=claim, status="succeeded")
+        .exclude(warc="")
+        .order_by("id")
+        .first()
+    )
+    capture_storage().delete(lost.warc)
+
+    folder = _unzip(_download(viewer_client, claim, tmp_path), tmp_path)
+
+    record = json.loads((folder / "records" / "package.json").read_text())
+    assert [c["id"] for c in record["captures_without_warc"]] == [str(lost.public_id)]
+    assert record["captures_without_warc"][0]["reason"] == MISSING_WARC
+    assert str(lost.public_id) not in {c["id"] for c in record["captures"]}
+    assert not (folder / "archive" / f"{lost.public_id}.warc.gz").exists()
+    checked = _verify(folder)
+    assert checked.returncode == 0, checked.stdout
+    assert f"NOTE     capture {lost.public_id}" in checked.stdout

@@ -119,12 +119,15 @@ def _upload(storage: Storage, name: str, source: Path) -> None:
         raise StorageError(f"Storage renamed {name} to {saved}; enable file overwrite.")
 
 
+def stored_file_exists(name: str) -> bool:
+    return bool(name) and capture_storage().exists(name)
+
+
 def open_stored(name: str) -> File:
     """Open a stored file for reading; raises FileNotFoundError when it is gone."""
-    storage = capture_storage()
-    if not name or not storage.exists(name):
+    if not stored_file_exists(name):
         raise FileNotFoundError(name)
-    return storage.open(name, "rb")
+    return capture_storage().open(name, "rb")
 
 
 def open_blob(capture) -> File:
