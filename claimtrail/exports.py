@@ -30,9 +30,19 @@ class ExportView(GenericAPIView):
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
+        self._answer_in_json()
+        return response
+
+    def options(self, request, *args, **kwargs):
+        """The endpoint's description (DRF's metadata) is JSON, whatever the export's format:
+        a renderer that only announces a file format cannot render it."""
+        response = super().options(request, *args, **kwargs)
+        self._answer_in_json()
+        return response
+
+    def _answer_in_json(self) -> None:
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
 
 def site_url(path: str = "") -> str:

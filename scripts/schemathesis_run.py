@@ -51,6 +51,9 @@ def app_environment(folder: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="claimtrail.settings",
         DATABASE_URL=f"sqlite:///{folder / 'claimtrail.sqlite3'}",
         MEDIA_ROOT=str(folder / "media"),
+        # Collected as in production: with DEBUG off every page (the error pages too) names
+        # its static files through the manifest that collectstatic writes.
+        STATIC_ROOT=str(folder / "static"),
         # Queued captures stay in this process's memory: no worker, no fetch, no network.
         CELERY_BROKER_URL="memory://",
         DEBUG="false",
@@ -183,6 +186,7 @@ def main() -> int:
     server = None
     try:
         manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
         manage(env, "load_demo")
         token = editor_token(env)
         with log.open("w") as out:
