@@ -32,6 +32,7 @@ from claims.detail import claim_detail_for_user
 from claims.exports.claimreview_read import published_claim_review
 from claims.models import Claim, PublishedRevision
 from claims.review_chain import review_log_events
+from claims.review_log import EVENT_KEYS
 from claims.revisions import published_detail
 from claimtrail.visibility import parse_public_id, visible_captures
 from provenance.capture.shared import storage
@@ -48,24 +49,6 @@ VERIFY_FILES = {
     "verify/canonical.py": ROOT / "claimtrail" / "lib" / "canonical.py",
     "verify/review_log.py": ROOT / "claims" / "review_log.py",
 }
-# Keys of a review-log.json event: what claims.review_log hashes, plus the actor's name.
-LOG_KEYS = (
-    "public_id",
-    "claim_public_id",
-    "actor_id",
-    "from_state",
-    "to_state",
-    "from_verdict",
-    "to_verdict",
-    "from_credibility",
-    "to_credibility",
-    "comment",
-    "created_at",
-    "capture_sha256s",
-    "revision_sha256",
-    "previous_sha256",
-    "sha256",
-)
 CAPTURE_FIELDS = (
     "public_id",
     "method",
@@ -106,7 +89,8 @@ def _json(value) -> bytes:
 
 
 def _log_event(event: dict) -> dict:
-    row = {key: event[key] for key in LOG_KEYS}
+    # What claims.review_log hashes (its EVENT_KEYS), plus the actor's name below.
+    row = {key: event[key] for key in EVENT_KEYS}
     row["public_id"] = str(row["public_id"])
     row["claim_public_id"] = str(row["claim_public_id"])
     row["created_at"] = event["created_at"].astimezone(UTC).isoformat(timespec="microseconds")
