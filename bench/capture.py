@@ -52,11 +52,12 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench._database import ensure_database  # noqa: E402
 from bench._servers import pattern_sha256  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/claimtrail_capbench"
@@ -130,25 +131,6 @@ def _prepare_environment(tmp: Path, big_bytes: int) -> None:
         host = urlsplit(os.environ[name]).hostname or ""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit(f"{name} must point at this machine (127.0.0.1), not {host!r}.")
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    connection = psycopg2.connect(admin_url, connect_timeout=10)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created database {name}.")
-    finally:
-        connection.close()
 
 
 def _setup_django() -> None:
@@ -1211,7 +1193,7 @@ def main() -> int:
     results: dict = {}
     try:
         _prepare_environment(tmp, int(args.big_gb * 1024**3))
-        _ensure_database(os.environ["DATABASE_URL"])
+        ensure_database(os.environ["DATABASE_URL"])
         _setup_django()
         user = _bench_user()
         print(

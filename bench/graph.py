@@ -51,6 +51,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._database import ensure_database
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/claimtrail_bench_graph"
 FILL_VERSION = "1"
 SMALL = 10_000
@@ -103,25 +105,6 @@ def _prepare_environment() -> str:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     return os.environ["DATABASE_URL"]
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created database {name}.")
-    finally:
-        connection.close()
 
 
 # --- Fill ----------------------------------------------------------------------------------
@@ -577,7 +560,7 @@ def main() -> None:
     database_url = _prepare_environment()
     if not database_url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("bench/graph.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    _ensure_database(database_url)
+    ensure_database(database_url)
 
     import django
 

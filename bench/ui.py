@@ -47,9 +47,10 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._database import ensure_database
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/claimtrail_bench_ui"
 CHROMIUM = "/usr/bin/chromium"
@@ -99,25 +100,6 @@ def _prepare_environment(static_root: str) -> str:
     # it (building the session) really are synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return os.environ["DATABASE_URL"]
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"Created database {name}.")
-    finally:
-        connection.close()
 
 
 # --- Data ---------------------------------------------------------------------------------
@@ -379,7 +361,7 @@ def run(args: argparse.Namespace, static_root: str) -> None:
         raise SystemExit("bench/ui.py needs PostgreSQL: set DATABASE_URL=postgres://...")
     if not os.access(CHROMIUM, os.X_OK):
         raise SystemExit(f"bench/ui.py needs Chromium at {CHROMIUM}.")
-    _ensure_database(database_url)
+    ensure_database(database_url)
 
     import django
 
