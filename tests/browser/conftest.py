@@ -72,29 +72,56 @@ def page_problems():
     return []
 
 
-@pytest.fixture
-def browser_context(browser, live_server, page_problems):
-    context = browser.new_context(base_url=live_server.url, viewport=LAPTOP)
+def _new_context(browser, base_url: str):
+    """A browser context on the live server that reports CSP violations to the console."""
+    context = browser.new_context(base_url=base_url, viewport=LAPTOP)
     context.add_init_script(_REPORT_CSP_VIOLATIONS)
     context.set_default_timeout(10_000)
+    return context
+
+
+def _watched_page(context, problems: list):
+    """A new page whose console errors and uncaught exceptions land in `problems`."""
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return page
+
+
+@pytest.fixture
+def browser_context(browser, live_server, page_problems):
+    context = _new_context(browser, live_server.url)
     yield context
     context.close()
 
 
 @pytest.fixture
 def page(browser_context, page_problems):
-    page = browser_context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            page_problems.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: page_problems.append(f"page error: {error}"))
+    page = _watched_page(browser_context, page_problems)
     yield page
     assert page_problems == [], "the page reported problems"
+
+
+@pytest.fixture
+def other_person(browser, live_server, page, page_problems):
+    """`other_person()`: a page in a new browser context (its own cookies: another user,
+    or a visitor), watched like `page`'s: its problems fail the test too."""
+    contexts = []
+
+    def open_page():
+        contexts.append(_new_context(browser, live_server.url))
+        return _watched_page(contexts[-1], page_problems)
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

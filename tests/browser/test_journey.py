@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from provenance.capture import services as capture_services
 from provenance.capture.services import capture_run
-from tests.browser.conftest import _REPORT_CSP_VIOLATIONS, LAPTOP, PHONE, assert_accessible
+from tests.browser.conftest import LAPTOP, PHONE, assert_accessible
 from tests.factories import ClaimFactory
 from tests.provenance.capture.pipeline_support import (  # noqa: F401 (fixtures)
     capture_settings_fixture,
@@ -44,34 +44,6 @@ def sent_captures(monkeypatch, capture_settings):
     sent: list[int] = []
     monkeypatch.setattr(capture_services, "_send", lambda capture_id, **_: sent.append(capture_id))
     return sent
-
-
-@pytest.fixture
-def other_person(browser, live_server, page_problems):
-    """`other_person()`: a page in a new browser context (its own cookies), watched like
-    the `page` fixture's: console errors, page errors and CSP violations fail the test."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(base_url=live_server.url, viewport=LAPTOP)
-        context.add_init_script(_REPORT_CSP_VIOLATIONS)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        new_page = context.new_page()
-        new_page.on(
-            "console",
-            lambda message: (
-                page_problems.append(f"console {message.type}: {message.text}")
-                if message.type == "error"
-                else None
-            ),
-        )
-        new_page.on("pageerror", lambda error: page_problems.append(f"page error: {error}"))
-        return new_page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def snapshot(page, step: str) -> None:
