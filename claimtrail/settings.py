@@ -356,10 +356,13 @@ if CAPTURE_S3_BUCKET:
     }
 else:
     STORAGES["captures"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-# Capture workers. Fetches, uploads and yt-dlp downloads mostly wait on the network, so the
-# capture worker runs them in a thread pool this wide (`make run`, docker-compose.yml);
-# browser captures go to a queue of their own whose worker runs at most this many Chromiums.
+# Capture workers (`manage.py captureworkers`: `make run`, docker-compose.yml). Fetches,
+# uploads and yt-dlp downloads mostly wait on the network, so this many run at once, in
+# threads, split over CAPTURE_WORKER_PROCESSES processes (0: one per CPU) so that the Python
+# parts (hashing, WARC writing) use every core. Browser captures go to a queue of their own
+# whose worker runs at most CAPTURE_BROWSER_CONCURRENCY Chromiums.
 CAPTURE_WORKER_CONCURRENCY = env.int("CAPTURE_WORKER_CONCURRENCY", default=16)
+CAPTURE_WORKER_PROCESSES = env.int("CAPTURE_WORKER_PROCESSES", default=0)
 CAPTURE_BROWSER_CONCURRENCY = env.int("CAPTURE_BROWSER_CONCURRENCY", default=2)
 CAPTURE_BROWSER_QUEUE = "browser"
 CELERY_TASK_ROUTES = {

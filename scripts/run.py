@@ -1,10 +1,11 @@
 """Serve Claimtrail for `make run`: the web server and the Celery workers, started and stopped
 as one.
 
-The capture worker runs captures in a thread pool (CAPTURE_WORKER_CONCURRENCY wide, with
-the periodic tasks); when browser captures are on, a second worker takes the browser queue
-with at most CAPTURE_BROWSER_CONCURRENCY Chromiums. Whether browser captures are on, and
-why not, is printed at start.
+The capture workers (`manage.py captureworkers`: CAPTURE_WORKER_CONCURRENCY captures at once
+in threads, over one process per CPU, the first also running the periodic tasks); when
+browser captures are on, another worker takes the browser queue with at most
+CAPTURE_BROWSER_CONCURRENCY Chromiums. Whether browser captures are on, and why not, is
+printed at start.
 
 Ctrl-C or SIGTERM (also from `make`, which passes it on) stops them all; when any one exits,
 the others are stopped too. On Linux the two also get SIGTERM if this supervisor is killed
@@ -34,6 +35,9 @@ STOP_TIMEOUT = 20.0
 # Seconds the banner waits for the worker once the web server answers.
 BANNER_WAIT = 30.0
 PR_SET_PDEATHSIG = 1
+# The line each child prints once it consumes; the banner waits for them. Celery logs
+# "<name>@<host> ready."; captureworkers says "..., all ready." once all its workers have.
+READY_LINES = {"capture workers": "all ready.", "browser worker": " ready."}
 
 
 def die_with_parent() -> None:
@@ -66,6 +70,10 @@ def commands(host: str, port: int) -> dict[str, list[str]]:
     var_dir = BASE_DIR / "var"
     celery = [str(BIN_DIR / "celery"), "--quiet", "-A", "claimtrail", "worker"]
     celery += ["--loglevel", "INFO"]
+    # --quiet drops the start-up banners, which would push the demo accounts off screen;
+    # --beat-schedule runs the periodic tasks (sweeper, re-captures) in the first worker.
+    capture_workers = [sys.executable, str(BASE_DIR / "manage.py"), "captureworkers"]
+    capture_workers += ["--quiet", "--beat-schedule", str(var_dir / "celery-beat-schedule")]
     found = {
         "web server": [
             str(BIN_DIR / "gunicorn"), "claimtrail.wsgi",
@@ -75,14 +83,7 @@ def commands(host: str, port: int) -> dict[str, list[str]]:
             "--access-logfile", "-",
             "--no-control-socket",
         ],
-        # --quiet drops the start-up banner, which would push the demo accounts off screen;
-        # --beat runs the periodic tasks (sweeper, re-captures) inside this one worker.
-        "worker": [
-            *celery,
-            "--pool", "threads", "--concurrency", str(settings.CAPTURE_WORKER_CONCURRENCY),
-            "--queues", "celery", "--hostname", "capture@%h",
-            "--beat", "--schedule", str(var_dir / "celery-beat-schedule"),
-        ],
+        "capture workers": capture_workers,
     }  # fmt: skip
     if settings.CAPTURE_BROWSER_ENABLED:
         found["browser worker"] = [
@@ -208,9 +209,7 @@ def main() -> int:
     started = commands(args.host, args.port)
     readiness = []
     for name, command in started.items():
-        # Celery logs "<name>@<host> ready." once it consumes; the banner waits for it.
-        ready_line = "" if name == "web server" else " ready."
-        readiness.append(supervisor.start(name, command, ready_line=ready_line))
+        readiness.append(supervisor.start(name, command, ready_line=READY_LINES.get(name, "")))
     announce_by = time.monotonic() + BANNER_WAIT
     announced = False
     exited = None

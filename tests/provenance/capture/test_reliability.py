@@ -16,6 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psutil
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
@@ -106,7 +107,9 @@ def _wait_for(predicate, seconds: float, what: str, *, step: float = 0.2, each=N
 
 
 class Worker:
-    """`celery worker` as a subprocess in its own process group (SIGKILL reaches the pool)."""
+    """`celery worker` as a subprocess in its own process group (SIGKILL reaches the pool).
+    pool="group": the deployed set-up instead, `manage.py captureworkers` (`concurrency`
+    threads in all over `processes` Celery workers)."""
 
     def __init__(
         self,
@@ -119,6 +122,7 @@ class Worker:
         pool: str = "prefork",
         queues: str = "celery",
         env: dict | None = None,
+        processes: int = 2,
     ):
         db = dict(connection.settings_dict)
         self.env = {
@@ -140,30 +144,41 @@ class Worker:
         }
         self.concurrency = concurrency
         self.pool = pool
+        self.processes = processes
         self.queues = queues
-        self.beat = ["--beat", f"--schedule={log.parent / 'beat-schedule'}"] if beat else []
+        self.beat_schedule = str(log.parent / "beat-schedule") if beat else ""
         self.log = log
         self.process = None
 
+    def command(self) -> list[str]:
+        beat = ["--beat-schedule", self.beat_schedule] if self.beat_schedule else []
+        if self.pool == "group":
+            return [
+                *[sys.executable, str(ROOT / "manage.py"), "captureworkers"],
+                *["--processes", str(self.processes), "--concurrency", str(self.concurrency)],
+                *beat,
+            ]
+        return [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "claimtrail",
+            "worker",
+            f"--pool={self.pool}",
+            f"--concurrency={self.concurrency}",
+            f"--queues={self.queues}",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            f"--hostname=reliability-{uuid.uuid4().hex[:8]}@%h",
+            *(["--beat", f"--schedule={self.beat_schedule}"] if beat else []),
+        ]
+
     def start(self) -> "Worker":
         self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "claimtrail",
-                "worker",
-                f"--pool={self.pool}",
-                f"--concurrency={self.concurrency}",
-                f"--queues={self.queues}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-                f"--hostname=reliability-{uuid.uuid4().hex[:8]}@%h",
-                *self.beat,
-            ],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=open(self.log, "ab"),  # noqa: SIM115 - closed with the process
@@ -281,19 +296,45 @@ def test_worker_killed_mid_download_capture_completes_exactly_once(
     _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
 
+@pytest.mark.parametrize("pool", ["threads", "group"])
 def test_thread_pool_worker_killed_mid_download_capture_completes_exactly_once(
-    reliable_env, private_redis, http_server, tmp_path
+    reliable_env, private_redis, http_server, tmp_path, pool
 ):
-    """The default set-up (`make run`, docker-compose): captures in threads of one process.
-    Killed with a capture in flight, its message comes back from the broker and a new
-    worker takes the capture over once the dead attempt's lease ends, exactly once."""
+    """Captures in threads: one process, and the default set-up (`make run`,
+    docker-compose: `manage.py captureworkers`, thread-pool processes). Killed with a
+    capture in flight, its message comes back from the broker and new workers take the
+    capture over once the dead attempt's lease ends, exactly once."""
     body = os.urandom(256 * 1024)
-    first = reliable_env(pool="threads", concurrency=16)
+    first = reliable_env(pool=pool, concurrency=16)
     evidence, capture = _slow_capture(http_server, reliable_env, body)
 
     first.kill()
     assert _status(capture.pk) == "fetching"
-    reliable_env(pool="threads", concurrency=16, beat=True)
+    reliable_env(pool=pool, concurrency=16, beat=True)
+
+    _assert_completed_once(evidence, capture, body, http_server, tmp_path)
+
+
+def test_capture_worker_process_killed_stops_its_group_and_the_capture_completes_once(
+    reliable_env, private_redis, http_server, tmp_path
+):
+    """One process of the group dies (an OOM kill) mid-download: the group stops the
+    other and exits with an error, so what supervises it (`make run`, Docker's restart
+    policy) sees it; the group started again finishes the capture, exactly once."""
+    body = os.urandom(256 * 1024)
+    first = reliable_env(pool="group", concurrency=4)
+    evidence, capture = _slow_capture(http_server, reliable_env, body)
+    workers = psutil.Process(first.process.pid).children()
+    assert len(workers) == 2
+    port = http_server.httpd.server_address[1]
+
+    for worker in workers:  # the one running the capture holds a connection to the server
+        if any(c.raddr and c.raddr[1] == port for c in worker.net_connections()):
+            worker.send_signal(signal.SIGKILL)
+    assert first.process.wait(30) == 128 + signal.SIGKILL
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
+    reliable_env(pool="group", concurrency=4, beat=True)
 
     _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
@@ -312,7 +353,7 @@ def test_pool_process_killed_mid_download_is_redelivered_and_completes_once(
     _assert_completed_once(evidence, capture, body, http_server, tmp_path)
 
 
-@pytest.mark.parametrize(("pool", "concurrency"), [("prefork", 2), ("threads", 16)])
+@pytest.mark.parametrize(("pool", "concurrency"), [("prefork", 2), ("threads", 16), ("group", 4)])
 def test_broker_restart_with_a_batch_in_flight_loses_nothing(
     reliable_env, private_redis, http_server, tmp_path, pool, concurrency
 ):
