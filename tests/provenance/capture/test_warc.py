@@ -15,6 +15,7 @@ from provenance.capture.shared.warc import (
     GZIP_LEVEL,
     STORED,
     WarcContext,
+    _MemberGzip,
     metadata_uri,
     payload_level,
     sha256_digest_label,
@@ -181,6 +182,49 @@ def test_incompressible_payload_goes_in_stored_blocks_and_reads_back(
     assert response["raw"] == body
     assert hashlib.sha256(data).hexdigest() == stored.sha256
     assert stored.size == len(data)
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [b""],  # an empty record body
+        [b"x" * 0xFFFF],  # exactly one full stored block
+        [b"x" * 0x10000],  # one byte more: a second block
+        [b"WARC/1.1\r\n", memoryview(os.urandom(200_000)), bytearray(b"\r\n\r\n")],
+    ],
+)
+def test_stored_gzip_member_inflates_to_what_was_written(pieces):
+    """The stored blocks framed by hand read back byte for byte with gzip and zlib, and
+    the CRC-32 and size trailer check out (zlib raises on a wrong one)."""
+    out = _Sink()
+    member = _MemberGzip(out)
+    member.level = STORED
+    for piece in pieces:
+        member.write(piece)
+    member.flush()
+    member.level = GZIP_LEVEL  # the next record in the same file, deflated
+    member.write(b"metadata " * 100)
+    member.flush()
+
+    written = b"".join(bytes(piece) for piece in pieces)
+    assert _gzip_members(out.data) == [written, b"metadata " * 100]
+    assert gzip.decompress(out.data) == written + b"metadata " * 100
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    inflater.decompress(out.data)
+    stored_size = len(out.data) - len(inflater.unused_data)
+    blocks = sum(-(-len(piece) // 0xFFFF) for piece in pieces)  # 5 bytes of framing each
+    assert stored_size == 10 + len(written) + 5 * blocks + 5 + 8  # header, last block, trailer
+
+
+class _Sink:
+    def __init__(self):
+        self.data = b""
+
+    def write(self, data) -> None:
+        self.data += bytes(data)
+
+    def flush(self) -> None:
+        pass
 
 
 def test_compressible_payload_is_deflated(capture_settings, http_server, tmp_path):
