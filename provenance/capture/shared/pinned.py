@@ -10,6 +10,9 @@ deadline passes: read timeouts alone let a server trickle one byte at a time for
 """
 
 import contextlib
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -22,25 +25,109 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from provenance.capture.shared import netguard
 
 
+class _AlarmClock:
+    """Fires each watchdog whose deadline has passed, from one daemon thread per process.
+
+    A `threading.Timer` per fetch started and ended a thread for every capture: a clone,
+    its stack and GIL hand-offs the worker's other threads paid for. Cancelled watchdogs
+    stay in the heap until they reach its top, or until they are most of it (then it is
+    rebuilt without them), so a long deadline does not keep every finished fetch's.
+    """
+
+    COMPACT_FROM = 256
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._heap: list[tuple[float, int, Watchdog]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._cancelled = 0
+
+    def add(self, deadline: float, watchdog: "Watchdog") -> None:
+        with self._condition:
+            self._drop_cancelled()
+            if len(self._heap) >= self.COMPACT_FROM and self._cancelled * 2 > len(self._heap):
+                self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
+            heapq.heappush(self._heap, (deadline, next(self._order), watchdog))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="capture-watchdogs", daemon=True
+                )
+                self._thread.start()
+            elif self._heap[0][2] is watchdog:  # sooner than what the thread waits for
+                self._condition.notify()
+
+    def cancel(self, watchdog: "Watchdog") -> None:
+        with self._condition:
+            watchdog.cancelled = True
+            self._cancelled += 1
+
+    def pending(self) -> int:
+        """Watchdogs in the heap, cancelled ones included (for tests)."""
+        with self._condition:
+            return len(self._heap)
+
+    def _drop_cancelled(self) -> None:
+        while self._heap and self._heap[0][2].cancelled:
+            heapq.heappop(self._heap)
+            self._cancelled = max(0, self._cancelled - 1)
+
+    def _next_due(self) -> "Watchdog":
+        with self._condition:
+            while True:
+                self._drop_cancelled()
+                if not self._heap:
+                    self._condition.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait <= 0:
+                    return heapq.heappop(self._heap)[2]
+                self._condition.wait(wait)
+
+    def _run(self) -> None:
+        while True:
+            self._next_due()._fire()
+
+
+_clock = _AlarmClock()
+
+
+def _new_clock_after_fork() -> None:
+    """A forked child has no clock thread, and the parent's lock may be held in it."""
+    global _clock
+    _clock = _AlarmClock()
+
+
+os.register_at_fork(after_in_child=_new_clock_after_fork)
+
+
 class Watchdog:
     """Cuts every socket of one fetch when `seconds` have passed since `start()`."""
 
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.fired = False
+        self.cancelled = False
         self.connect_ms: float | None = None  # of the latest new connection
         self._deadline = time.monotonic() + seconds
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._clock: _AlarmClock | None = None
 
     def start(self) -> None:
         self._deadline = time.monotonic() + self.seconds
-        self._timer.start()
+        self._clock = _clock
+        self._clock.add(self._deadline, self)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self._sockets.clear()
+        if self._clock is None:
+            self.cancelled = True
+        elif not self.cancelled:
+            self._clock.cancel(self)
 
     def remaining(self) -> float:
         return max(0.0, self._deadline - time.monotonic())
@@ -53,6 +140,8 @@ class Watchdog:
 
     def _fire(self) -> None:
         with self._lock:
+            if self.cancelled:
+                return
             self.fired = True
             for sock in self._sockets:
                 _cut(sock)

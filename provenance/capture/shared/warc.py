@@ -181,10 +181,12 @@ class _StoredMember:
         view = memoryview(data).cast("B")
         self.crc = zlib.crc32(view, self.crc)
         self.size += len(view)
+        framed = []
         for start in range(0, len(view), MAX_STORED_BLOCK):
             block = view[start : start + MAX_STORED_BLOCK]
-            self.out.write(struct.pack("<BHH", 0, len(block), len(block) ^ 0xFFFF))
-            self.out.write(block)
+            framed += [struct.pack("<BHH", 0, len(block), len(block) ^ 0xFFFF), block]
+        if framed:  # one write (and hash update) per piece, not two per block
+            self.out.write(b"".join(framed))
 
     def close(self) -> None:
         trailer = struct.pack("<II", self.crc, self.size & 0xFFFFFFFF)
