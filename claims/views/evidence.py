@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django_htmx.http import trigger_client_event
 
 from claims.detail import claim_evidence_rows
 from claims.forms import EvidenceForm
@@ -14,6 +15,9 @@ from claims.views.common import add_domain_error, claim_or_404, require_analyst
 from claims.views.detail import evidence_cards
 from claimtrail.exceptions import DomainError
 from provenance.services import evidence_create
+
+# Sent (HX-Trigger) when the claim's provenance graph has changed under the page.
+GRAPH_CHANGED_EVENT = "claimtrail:graph-changed"
 
 
 def _attach(form: EvidenceForm, *, claim, actor) -> int:
@@ -47,7 +51,9 @@ def evidence_new(request, public_id):
                 add_domain_error(form, exc)
         if not form.errors:
             if request.htmx:
-                return _section(request, claim, EvidenceForm(), status=200)
+                # The page's provenance graph fetches itself again (static/js/graph.js).
+                response = _section(request, claim, EvidenceForm(), status=200)
+                return trigger_client_event(response, GRAPH_CHANGED_EVENT)
             messages.success(
                 request,
                 f"{created} evidence item{'s' if created != 1 else ''} attached; capture started.",

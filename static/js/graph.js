@@ -211,6 +211,18 @@
     fillList(panel, cy, select);
     var state = {
       cy: cy,
+      redraws: 0,
+      // New elements in the same view: what is gone is removed, what is new added.
+      replace: function (next) {
+        cy.json({ elements: next.elements });
+        state.truncated = next.truncated;
+        state.origins = next.origins;
+        applyFilters(panel, cy);
+        layout();
+        fillList(panel, cy, select);
+        state.redraws += 1;
+        panel.dispatchEvent(new CustomEvent("graph:redrawn", { bubbles: true }));
+      },
       layoutMs: performance.now() - started,
       truncated: payload.truncated,
       origins: payload.origins,
@@ -245,6 +257,19 @@
     panel.dispatchEvent(new CustomEvent("graph:ready", { bubbles: true }));
   }
 
+  function load(panel, show) {
+    fetch(panel.dataset.graphUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("The graph could not be loaded (" + response.status + ").");
+        return response.json();
+      })
+      .then(show)
+      .catch(function (error) {
+        panel.querySelector(".graph-status").textContent = error.message;
+        panel.dataset.ready = "error";
+      });
+  }
+
   function init(root) {
     (root || document).querySelectorAll(".graph-panel[data-graph-url]").forEach(function (panel) {
       if (panel.dataset.graphStarted) return;
@@ -253,19 +278,20 @@
         panel.querySelector(".graph-status").textContent = "The graph viewer could not load.";
         return;
       }
-      fetch(panel.dataset.graphUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (!response.ok) throw new Error("The graph could not be loaded (" + response.status + ").");
-          return response.json();
-        })
-        .then(function (payload) { draw(panel, payload); })
-        .catch(function (error) {
-          panel.querySelector(".graph-status").textContent = error.message;
-          panel.dataset.ready = "error";
-        });
+      load(panel, function (payload) { draw(panel, payload); });
+    });
+  }
+
+  // Evidence attached through htmx changes the graph under the page: the server says so
+  // (HX-Trigger), and each graph drawn on the page fetches itself again.
+  function redrawAll() {
+    document.querySelectorAll(".graph-panel[data-graph-url]").forEach(function (panel) {
+      var state = window.claimtrailGraphs[panel.dataset.claim];
+      if (state) load(panel, state.replace);
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
+  document.addEventListener("claimtrail:graph-changed", redrawAll);
 })();

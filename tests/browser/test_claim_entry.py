@@ -147,6 +147,9 @@ def test_analyst_uploads_a_file_and_relates_another_claim(
     ClaimFactory(text="Grain ships sailed freely")
     login(analyst)
     page.goto(reverse("claims:detail", args=[claim.public_id]))
+    graph = page.locator(f'.graph-panel[data-claim="{claim.public_id}"]')
+    expect(graph).to_have_attribute("data-ready", "true")
+    expect(graph).to_have_attribute("data-node-count", "1")  # the claim alone
 
     # A refused list comes back into the page with the error next to it, text kept.
     page.get_by_label("Many URLs").fill("https://ok.example/1\nnot a url")
@@ -168,6 +171,14 @@ def test_analyst_uploads_a_file_and_relates_another_claim(
     expect(card).to_contain_text("Port authority report")
     expect(card.locator(".capture-queued")).to_be_visible()
     assert len(sent_captures) == 1
+    # The graph on the page fetched itself again: the evidence is in it, no reload needed.
+    expect(graph).to_have_attribute("data-node-count", "3")  # claim, evidence, its capture
+    evidence_nodes = page.evaluate(
+        """(id) => window.claimtrailGraphs[id].cy.nodes('[type = "evidence"]')
+                     .map((node) => node.data("label"))""",
+        str(claim.public_id),
+    )
+    assert evidence_nodes == ["Port authority report"]
 
     page.get_by_label("Find the other claim").press_sequentially("grain", delay=10)
     page.locator("#relation-choices").get_by_label(re.compile("Grain ships sailed")).check()

@@ -2,6 +2,7 @@
 appearances (source search, URL suggestion, inline source, derived-from), evidence (URL,
 upload, pasted URLs) and relations. Server side; the browser tests drive them live."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -269,6 +270,18 @@ def test_many_pasted_urls_each_become_evidence_with_a_capture(analyst):
     assert all(e.claim_links.get().claim == claim for e in evidence)
     html = response.content.decode()
     assert html.count('class="card evidence"') == 2 and "every 2s" in html
+    # The page's graph is told to fetch itself again (static/js/graph.js listens).
+    assert "claimtrail:graph-changed" in json.loads(response["HX-Trigger"])
+
+
+def test_a_refused_htmx_attach_does_not_redraw_the_graph(analyst):
+    response = client_for(analyst).post(
+        evidence_url(ClaimFactory()),
+        {"urls": "not a url", "kind": "web_page", "relation": "context"},
+        **HTMX,
+    )
+    assert response.status_code == 400
+    assert "HX-Trigger" not in response
 
 
 def test_one_bad_line_refuses_the_whole_list(analyst):
