@@ -33,6 +33,7 @@ CELERY_READY = " ready."  # Celery logs "<hostname> ready." once it consumes
 HOSTNAME = "capture{index}@%h"
 PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.2
+RELAY_DRAIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class WorkerGroup:
         self.out = out or sys.stdout
         self.summary = summary
         self.children: list[subprocess.Popen] = []
+        self._relays: list[threading.Thread] = []
         self.stop_signal: int | None = None
         self._ready = 0
         self._lock = threading.Lock()
@@ -137,7 +139,9 @@ class WorkerGroup:
                 preexec_fn=_die_with_parent,  # prctl only: safe between fork and exec
             )
             self.children.append(child)
-            threading.Thread(target=self._relay, args=(child,), daemon=True).start()
+            relay = threading.Thread(target=self._relay, args=(child,), daemon=True)
+            relay.start()
+            self._relays.append(relay)
 
     def exited(self) -> subprocess.Popen | None:
         return next((child for child in self.children if child.poll() is not None), None)
@@ -150,6 +154,8 @@ class WorkerGroup:
                     child.send_signal(signal.SIGTERM)
         for child in self.children:
             child.wait()
+        for relay in self._relays:  # their last lines (the warm shutdown) are not lost
+            relay.join(RELAY_DRAIN_SECONDS)
 
     def run(self) -> int:
         """Start, wait for a stop signal or a worker's exit, stop all; the exit code: 0

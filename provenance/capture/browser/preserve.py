@@ -21,7 +21,13 @@ from provenance.capture.browser.session import VIEWPORT, PageLoad, load_page
 from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import extract
 from provenance.capture.shared import custody
-from provenance.capture.shared.outcome import Outcome, warc_context
+from provenance.capture.shared.outcome import (
+    Outcome,
+    elapsed_ms,
+    store_thumbnail,
+    stored_fields,
+    warc_context,
+)
 from provenance.capture.shared.storage import store_file
 from provenance.models import Capture, Evidence
 
@@ -69,9 +75,9 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
     step = monotonic()
     screenshot = store_file(load.screenshot_path)
     dom = store_file(load.dom_path)
-    timings["store_ms"] = _ms(step)
+    timings["store_ms"] = elapsed_ms(step)
     image = extract(load.screenshot_path, content_type="image/png", base_url="", workdir=workdir)
-    thumbnail = _store_thumbnail(image.pop("thumbnail_path", None))
+    thumbnail = store_thumbnail(image)
     traffic = load.traffic
     metadata = {
         "title": load.title,
@@ -122,8 +128,8 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
             metadata={"requested_url": capture.requested_url, **metadata},
         ),
     )
-    timings["warc_ms"] = _ms(step)
-    timings["total_ms"] = _ms(began)
+    timings["warc_ms"] = elapsed_ms(step)
+    timings["total_ms"] = elapsed_ms(began)
     fields = {
         "final_url": (load.final_url or main.final_url)[:2000],
         "redirect_chain": custody.redirect_chain(main.redirect_chain),
@@ -133,30 +139,15 @@ def _record(capture, primed, load: PageLoad, workdir, started_at, began, failure
             "request": custody.header_pairs(main.request_headers),
             "response": custody.header_pairs(main.response_headers),
         },
-        "content_type": "image/png",
-        "size": screenshot.size,
-        "sha256": screenshot.sha256,
-        "blob": screenshot.name,
         "screenshot": screenshot.name,
         "dom": dom.name,
-        "warc": warc.name,
-        "warc_sha256": warc.sha256,
-        "thumbnail": thumbnail,
-        "metadata": metadata,
-        "timings": {k: v for k, v in timings.items() if v is not None},
-        "software_version": custody.software_version(),
+        **stored_fields(
+            content_type="image/png",
+            blob=screenshot,
+            warc=warc,
+            metadata=metadata,
+            timings={k: v for k, v in timings.items() if v is not None},
+            thumbnail=thumbnail,
+        ),
     }
     return Outcome(fields=fields, failure=failure[:2] if failure else None)
-
-
-def _store_thumbnail(path: str | None) -> str:
-    if not path:
-        return ""
-    try:
-        return store_file(Path(path)).name
-    finally:
-        Path(path).unlink(missing_ok=True)
-
-
-def _ms(since: float) -> int:
-    return round((monotonic() - since) * 1000)

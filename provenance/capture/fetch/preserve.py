@@ -9,7 +9,13 @@ from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import detect_content_type, extract
 from provenance.capture.fetch.fetcher import fetch
 from provenance.capture.shared import custody
-from provenance.capture.shared.outcome import Outcome, elapsed_ms, store_thumbnail, warc_context
+from provenance.capture.shared.outcome import (
+    Outcome,
+    elapsed_ms,
+    store_thumbnail,
+    stored_fields,
+    warc_context,
+)
 from provenance.capture.shared.storage import store_file
 from provenance.capture.shared.warc import write_fetch_warc
 
@@ -89,15 +95,13 @@ def _record_fetch(capture, result, workdir, started_at, began, failure) -> Outco
             "request": custody.header_pairs(result.request_headers),
             "response": custody.header_pairs(result.response_headers),
         },
-        "content_type": effective[:255],
-        "size": result.body_size,
-        "sha256": result.body_sha256,
-        "blob": blob.name,
-        "warc": warc.name,
-        "warc_sha256": warc.sha256,
-        "thumbnail": thumbnail,
-        "metadata": metadata,
-        "timings": timings,
-        "software_version": custody.software_version(),
+        **stored_fields(
+            content_type=effective,
+            blob=blob,
+            warc=warc,
+            metadata=metadata,
+            timings=timings,
+            thumbnail=thumbnail,
+        ),
     }
     return Outcome(fields=fields, embedded_media=embedded, failure=failure[:2] if failure else None)

@@ -14,7 +14,7 @@ from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import detect_content_type
 from provenance.capture.media.download import download_media
 from provenance.capture.shared import custody
-from provenance.capture.shared.outcome import Outcome, warc_context
+from provenance.capture.shared.outcome import Outcome, elapsed_ms, stored_fields, warc_context
 from provenance.capture.shared.storage import store_file
 from provenance.capture.shared.warc import write_upload_warc
 from provenance.models import Capture, Evidence
@@ -66,21 +66,15 @@ def preserve_media(capture: Capture, *, workdir: Path) -> Outcome:
             sha256=result.sha256,
         )
         served = next((r for r in result.requests if r["url"] == result.media_url), {})
-        timings = {**result.timings, "total_ms": round((monotonic() - began) * 1000)}
+        timings = {**result.timings, "total_ms": elapsed_ms(began)}
         return Outcome(
             fields={
                 "final_url": result.media_url[:2000],
                 "remote_ip": served.get("remote_ip") or None,
                 "http_status": served.get("status"),
-                "content_type": effective[:255],
-                "size": result.size,
-                "sha256": result.sha256,
-                "blob": blob.name,
-                "warc": warc.name,
-                "warc_sha256": warc.sha256,
-                "metadata": metadata,
-                "timings": timings,
-                "software_version": custody.software_version(),
+                **stored_fields(
+                    content_type=effective, blob=blob, warc=warc, metadata=metadata, timings=timings
+                ),
             }
         )
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 from time import monotonic
 
 from provenance.capture.shared import custody
-from provenance.capture.shared.storage import store_file
+from provenance.capture.shared.storage import StoredFile, store_file
 from provenance.capture.shared.warc import WarcContext
 
 
@@ -34,6 +34,31 @@ def warc_context(capture, *, started_at, metadata: dict) -> WarcContext:
         software=custody.warc_software(),
         metadata=metadata,
     )
+
+
+def stored_fields(
+    *,
+    content_type: str,
+    blob: StoredFile,
+    warc: StoredFile,
+    metadata: dict,
+    timings: dict,
+    thumbnail: str = "",
+) -> dict:
+    """The Capture fields every method records once its bytes and WARC are stored: the
+    main file (blob, hash, size, type), the WARC and its hash, and the custody details."""
+    return {
+        "content_type": content_type[:255],
+        "size": blob.size,
+        "sha256": blob.sha256,
+        "blob": blob.name,
+        "warc": warc.name,
+        "warc_sha256": warc.sha256,
+        "thumbnail": thumbnail,
+        "metadata": metadata,
+        "timings": timings,
+        "software_version": custody.software_version(),
+    }
 
 
 def store_thumbnail(extracted: dict) -> str:

@@ -12,7 +12,13 @@ from django.utils import timezone
 from provenance.capture.errors import CaptureFailure
 from provenance.capture.extract import detect_content_type, extract
 from provenance.capture.shared import custody
-from provenance.capture.shared.outcome import Outcome, elapsed_ms, store_thumbnail, warc_context
+from provenance.capture.shared.outcome import (
+    Outcome,
+    elapsed_ms,
+    store_thumbnail,
+    stored_fields,
+    warc_context,
+)
 from provenance.capture.shared.storage import CHUNK, store_file
 from provenance.capture.shared.warc import write_upload_warc
 
@@ -27,7 +33,7 @@ def preserve_upload(capture, *, workdir: Path) -> Outcome:
     try:
         if not evidence.file:
             raise FileNotFoundError("no file attached")
-        sha256, size = _copy_hashing(evidence, local)
+        sha256 = _copy_hashing(evidence, local)
     except FileNotFoundError as exc:
         raise CaptureFailure(
             "upload_missing",
@@ -61,27 +67,23 @@ def preserve_upload(capture, *, workdir: Path) -> Outcome:
     metadata.update(extracted)
     timings["extract_ms"] = elapsed_ms(step)
     timings["total_ms"] = elapsed_ms(began)
-    fields = {
-        "content_type": effective[:255],
-        "size": size,
-        "sha256": sha256,
-        "blob": blob.name,
-        "warc": warc.name,
-        "warc_sha256": warc.sha256,
-        "thumbnail": thumbnail,
-        "metadata": metadata,
-        "timings": timings,
-        "software_version": custody.software_version(),
-    }
+    fields = stored_fields(
+        content_type=effective,
+        blob=blob,
+        warc=warc,
+        metadata=metadata,
+        timings=timings,
+        thumbnail=thumbnail,
+    )
     # Absolute links inside an uploaded page are not fetched: nobody asked for them.
     return Outcome(fields=fields)
 
 
-def _copy_hashing(evidence, target: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
+def _copy_hashing(evidence, target: Path) -> str:
+    """Copy the uploaded file into the work folder; its SHA-256, hashed on the way."""
+    digest = hashlib.sha256()
     with evidence.file.open("rb") as source, open(target, "wb") as out:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
-            size += len(chunk)
             out.write(chunk)
-    return digest.hexdigest(), size
+    return digest.hexdigest()
