@@ -4,6 +4,7 @@ Link rot and silent edits are findings: a re-capture whose bytes differ from the
 successful one records the previous hash, so the UI and API can show "changed".
 """
 
+from provenance.capture.rows import previous_success_sha256
 from provenance.models import Capture
 
 
@@ -11,15 +12,7 @@ def change_since_previous(capture: Capture, sha256: str) -> dict:
     """Compare with the previous success of the same lineage: top-level captures of the
     item, or captures of the same embedded URL; browser captures (screenshots) only with
     browser captures."""
-    previous = Capture.objects.filter(
-        evidence_id=capture.evidence_id,
-        method=capture.method,
-        status=Capture.Status.SUCCEEDED,
-        parent__isnull=capture.parent_id is None,
-    ).exclude(pk=capture.pk)
-    if capture.parent_id is not None:
-        previous = previous.filter(requested_url=capture.requested_url)
-    previous_sha = previous.order_by("-finished_at", "-id").values_list("sha256", flat=True).first()
+    previous_sha = previous_success_sha256(capture)
     if previous_sha is None:
         return {"change": "first"}
     if previous_sha == sha256:

@@ -15,14 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from claimtrail.celery import app as celery_app
 from claimtrail.exceptions import DomainError
 from claimtrail.lib.auth import require_role
 from claimtrail.roles import ANALYST
-from provenance.capture import task_names
+from provenance.capture import rows, task_names
 from provenance.capture.browser.preserve import (
     browser_capture_applies,
     browser_capture_wanted,
@@ -171,28 +170,10 @@ def _queue(*, evidence: Evidence, requested_by, method: str, url: str, parent=No
 
 
 def _claim(capture_id: int) -> Capture | None:
-    """Conditional UPDATE: queued → fetching, or a fetching capture whose lease expired
-    (its worker died). The row lock taken by the UPDATE holds until the read below, so
-    the attempt number read back is ours and serves as the fence for the final write."""
+    """queued → fetching, or a fetching capture whose lease expired (its worker died)."""
     now = timezone.now()
     lease_expired = now - timedelta(seconds=settings.CAPTURE_STUCK_AFTER)
-    with transaction.atomic():
-        claimed = (
-            Capture.objects.filter(pk=capture_id)
-            .filter(
-                Q(status=Status.QUEUED) | Q(status=Status.FETCHING, started_at__lt=lease_expired)
-            )
-            .update(
-                status=Status.FETCHING,
-                started_at=now,
-                finished_at=None,
-                attempts=F("attempts") + 1,
-                updated_at=now,
-            )
-        )
-        if not claimed:
-            return None
-        return Capture.objects.select_related("evidence").get(pk=capture_id)
+    return rows.claim(capture_id, now=now, lease_expired=lease_expired)
 
 
 def capture_run(*, capture_id: int) -> None:
@@ -318,10 +299,7 @@ def _finish(
     # server redirected to is a fact, whatever Django's URLValidator thinks of it.
     unwritten = [f.name for f in Capture._meta.fields if f.name not in fields]
     _validate_fields(Capture(**fields), exclude=[*unwritten, "requested_url", "final_url"])
-    updated = Capture.objects.filter(
-        pk=capture_id, status=Status.FETCHING, attempts=attempt
-    ).update(**fields, updated_at=now)
-    if not updated:
+    if not rows.finish(capture_id, attempt, {**fields, "updated_at": now}):
         logger.info("Capture %s attempt %s was superseded; result dropped", capture_id, attempt)
         return
     if outcome and capture is not None and capture.parent_id is None:

@@ -30,8 +30,8 @@ def media_capture_wanted(*, capture: Capture, content_type: str) -> bool:
         settings.CAPTURE_MEDIA_ENABLED
         and capture.method == Capture.Method.FETCH
         and capture.parent_id is None
-        and capture.evidence.kind in MEDIA_KINDS
         and content_type.split(";")[0].strip().lower() in PAGE_TYPES
+        and capture.evidence.kind in MEDIA_KINDS  # last: reading the evidence is a query
     )
 
 

@@ -357,6 +357,51 @@ def test_capture_held_by_another_attempt_is_busy_until_its_lease_ends(capture_se
     assert raised.value.retry_in <= capture_settings.CAPTURE_STUCK_AFTER + 1
 
 
+def test_capture_whose_worker_died_is_claimed_again_once_its_lease_ends(
+    capture_settings, http_server
+):
+    """A capture left fetching by a dead worker: within its lease it stays busy; after it,
+    the next attempt claims it, counts the attempt and records the result."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from provenance.capture.errors import CaptureBusy
+    from provenance.capture.services import _claim
+
+    capture = _capture_for(http_server.route("/orphan", b"orphaned bytes"))
+    _claim(capture.pk)
+    lease = timedelta(seconds=capture_settings.CAPTURE_STUCK_AFTER)
+    Capture.objects.filter(pk=capture.pk).update(
+        started_at=timezone.now() - lease + timedelta(seconds=30)
+    )
+    with pytest.raises(CaptureBusy):
+        capture_run(capture_id=capture.pk)
+
+    Capture.objects.filter(pk=capture.pk).update(
+        started_at=timezone.now() - lease - timedelta(seconds=1)
+    )
+    capture = _run(capture)
+
+    assert capture.status == Capture.Status.SUCCEEDED
+    assert capture.attempts == 2
+    assert capture.sha256 == hashlib.sha256(b"orphaned bytes").hexdigest()
+    assert timezone.now() - capture.started_at < timedelta(seconds=60)
+
+
+def test_finished_capture_is_not_claimed_again(capture_settings, http_server):
+    capture = _run(_capture_for(http_server.route("/once", b"once")))
+
+    capture_run(capture_id=capture.pk)
+
+    again = Capture.objects.get(pk=capture.pk)
+    assert (again.status, again.attempts, again.finished_at) == (
+        Capture.Status.SUCCEEDED,
+        1,
+        capture.finished_at,
+    )
+
+
 def test_timings_keep_the_download_time_beside_the_pipeline_total(capture_settings, http_server):
     """Capture.timings: the fetch's own total as download_ms (it used to be overwritten by
     the pipeline's total_ms), then store, WARC and extract, and total_ms over all of it."""
