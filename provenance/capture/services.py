@@ -8,6 +8,7 @@ swept, re-queued by an operator) can never overwrite the result of a later attem
 import logging
 import shutil
 import tempfile
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -268,7 +269,6 @@ def _locked_if_current(capture_id: int, attempt: int) -> Capture | None:
     return capture
 
 
-@transaction.atomic
 def _finish(
     capture_id: int,
     attempt: int,
@@ -280,7 +280,8 @@ def _finish(
     """Record the outcome and queue embedded media. One conditional UPDATE, fenced by the
     attempt: it writes only while the capture is still fetching under this attempt number
     (the row lock it takes orders it with a sweep or a re-claim), else the result is dropped.
-    `claimed` is the row as `_claim` read it (read again when not given)."""
+    `claimed` is the row as `_claim` read it (read again when not given). The UPDATE and
+    the children it queues share a transaction; alone, the UPDATE needs none of its own."""
     fields = dict(outcome.fields) if outcome else {}
     failure = failure or (outcome.failure if outcome else None)
     capture = None
@@ -299,17 +300,19 @@ def _finish(
     # server redirected to is a fact, whatever Django's URLValidator thinks of it.
     unwritten = [f.name for f in Capture._meta.fields if f.name not in fields]
     _validate_fields(Capture(**fields), exclude=[*unwritten, "requested_url", "final_url"])
-    if not rows.finish(capture_id, attempt, {**fields, "updated_at": now}):
-        logger.info("Capture %s attempt %s was superseded; result dropped", capture_id, attempt)
-        return
+    embedded, media_url = [], ""
     if outcome and capture is not None and capture.parent_id is None:
-        _enqueue_embedded(capture, outcome.embedded_media)
+        embedded = outcome.embedded_media
         if media_capture_wanted(capture=capture, content_type=fields.get("content_type", "")):
-            _enqueue_child(
-                capture,
-                method=Capture.Method.MEDIA,
-                url=fields.get("final_url") or capture.requested_url,
-            )
+            media_url = fields.get("final_url") or capture.requested_url
+    with transaction.atomic() if embedded or media_url else nullcontext():
+        if not rows.finish(capture_id, attempt, {**fields, "updated_at": now}):
+            logger.info("Capture %s attempt %s was superseded; result dropped", capture_id, attempt)
+            return
+        if embedded:
+            _enqueue_embedded(capture, embedded)
+        if media_url:
+            _enqueue_child(capture, method=Capture.Method.MEDIA, url=media_url)
 
 
 def _enqueue_embedded(capture: Capture, urls: list[str]) -> None:

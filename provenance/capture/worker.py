@@ -18,7 +18,15 @@ gets the same from `worker_process_init`.
 Imported by `provenance.tasks`, so every worker that runs our tasks connects them.
 """
 
-from celery.signals import task_postrun, task_prerun, worker_init, worker_process_init
+import gc
+
+from celery.signals import (
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+    worker_ready,
+)
 from django.conf import settings
 from django.db import close_old_connections, connections
 
@@ -49,3 +57,14 @@ def close_unusable_connections(task=None, **_kwargs) -> None:
     if not _keeping() or task is None or getattr(task.request, "is_eager", False):
         return
     close_old_connections()
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def freeze_startup_objects(**_kwargs) -> None:
+    """Move everything alive once the worker is up (Django, Celery, every module: some
+    300,000 objects) out of the garbage collector's reach. Its full collections walked them
+    all again and again: 5 to 7% of a capture worker's CPU. They stay alive for the whole
+    process anyway; what the tasks create is collected as before."""
+    gc.collect()
+    gc.freeze()

@@ -251,3 +251,21 @@ def test_worker_threads_make_connections_that_are_kept(settings):
         connections.settings["default"].clear()
         connections.settings["default"].update(saved)
         connection.settings_dict.update(saved)
+
+
+def test_worker_start_takes_its_startup_objects_out_of_the_collectors_walks():
+    """Once a capture worker (or a prefork pool process) is up, the objects alive then are
+    frozen: full garbage collections no longer walk Django's and Celery's ~300,000."""
+    import gc
+
+    from celery.signals import worker_process_init, worker_ready
+
+    gc.unfreeze()
+    try:
+        for signal in (worker_ready, worker_process_init):
+            gc.unfreeze()
+            assert gc.get_freeze_count() == 0
+            signal.send(sender=None)
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
