@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connection
+from django.db.models.expressions import Col
 
 from provenance.models import Capture
 
@@ -53,19 +54,46 @@ def claim(capture_id: int, *, now: datetime, lease_expired: datetime) -> Capture
     """One conditional UPDATE: queued → fetching, or fetching whose lease expired (its
     worker died), counting the attempt. Returns the row as it was written (so the attempt
     number read is ours: the fence for the final write), or None when not claimable."""
-    rows = Capture.objects.raw(
-        _claim_sql(connection.vendor),
-        [
-            Status.FETCHING,
-            _datetime(now),
-            _datetime(now),
-            capture_id,
-            Status.QUEUED,
-            Status.FETCHING,
-            _datetime(lease_expired),
-        ],
-    )
-    return next(iter(rows), None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(connection.vendor),
+            [
+                Status.FETCHING,
+                _datetime(now),
+                _datetime(now),
+                capture_id,
+                Status.QUEUED,
+                Status.FETCHING,
+                _datetime(lease_expired),
+            ],
+        )
+        row = cursor.fetchone()
+        columns = tuple(column[0] for column in cursor.description)
+    return _capture_from_row(columns, row) if row else None
+
+
+@cache
+def _readers(vendor: str, columns: tuple[str, ...]) -> list[tuple[int, Col, list]]:
+    """Per concrete field, in the model's order: where its column is in the row and the
+    converters the ORM would apply to it (JSON, SQLite's datetimes...)."""
+    readers = []
+    for field in Capture._meta.concrete_fields:
+        column = Col(Capture._meta.db_table, field)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        readers.append((columns.index(field.column), column, converters))
+    return readers
+
+
+def _capture_from_row(columns: tuple[str, ...], row) -> Capture:
+    """The model instance for a whole row, as a queryset would build it (RawQuerySet did,
+    at 0.4 ms of CPU a row, most of it working out again what `_readers` keeps)."""
+    values = []
+    for index, column, converters in _readers(connection.vendor, columns):
+        value = row[index]
+        for converter in converters:
+            value = converter(value, column, connection)
+        values.append(value)
+    return Capture.from_db(connection.alias, None, values)
 
 
 @cache

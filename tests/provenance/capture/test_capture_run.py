@@ -521,3 +521,29 @@ def test_error_recording_the_result_is_recorded_with_its_reason(
     assert capture.status == Capture.Status.FAILED
     assert capture.error_code == "internal_error"
     assert "comparison failed" in capture.error_message
+
+
+def test_claim_returns_the_row_as_written_with_fields_decoded(capture_settings):
+    """The claim reads its row back from the UPDATE itself: JSON decoded, times aware, the
+    attempt counted, as a queryset would give them."""
+    from django.utils import timezone
+
+    from provenance.capture.services import _claim
+
+    capture = _capture_for("https://example.org/claimed.pdf")
+    Capture.objects.filter(pk=capture.pk).update(
+        metadata={"last_error": {"code": "timeout", "attempt": 1}}, attempts=1
+    )
+    before = timezone.now()
+
+    claimed = _claim(capture.pk)
+
+    assert claimed == capture
+    assert claimed.status == Capture.Status.FETCHING
+    assert claimed.attempts == 2
+    assert claimed.metadata == {"last_error": {"code": "timeout", "attempt": 1}}
+    assert claimed.redirect_chain == []
+    assert before <= claimed.started_at <= timezone.now()
+    assert claimed.created_at == capture.created_at
+    assert (claimed.evidence_id, claimed.public_id) == (capture.evidence_id, capture.public_id)
+    assert _claim(capture.pk) is None  # fetching, lease running: not claimable
