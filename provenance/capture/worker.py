@@ -1,4 +1,5 @@
-"""Database connections of Celery worker processes: kept from one task to the next.
+"""Set-up of Celery worker processes: database connections kept from one task to the
+next, and the objects alive at start-up frozen out of the garbage collector's walks.
 
 Celery's Django fixup closes every connection before and after each task, so each capture
 paid for a new PostgreSQL connection (a server process forked, authentication). When
