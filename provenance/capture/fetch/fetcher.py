@@ -85,15 +85,22 @@ class FetchResult:
     body_size: int
     content_type: str
     timings: dict = field(default_factory=dict)
+    # The raw body as read, when it fit in `keep_in_memory` bytes (else None): the WARC is
+    # written from these rather than by reading the file back.
+    raw_chunks: list[bytes] | None = field(default=None, repr=False)
 
     def cleanup(self) -> None:
         """Remove the temporary files (the pipeline calls this once it has stored them)."""
+        self.raw_chunks = None
         self.raw_path.unlink(missing_ok=True)
         self.body_path.unlink(missing_ok=True)
 
 
-def fetch(url: str, *, workdir: Path, limits: FetchLimits | None = None) -> FetchResult:
+def fetch(
+    url: str, *, workdir: Path, limits: FetchLimits | None = None, keep_in_memory: int = 0
+) -> FetchResult:
     """Fetch `url` into files under `workdir`; non-2xx statuses are results, not errors.
+    A raw body of at most `keep_in_memory` bytes is also kept in memory (`raw_chunks`).
 
     Raises `FetchError` (or its subclass `CaptureRefused`) with a stable code.
     """
@@ -108,7 +115,7 @@ def fetch(url: str, *, workdir: Path, limits: FetchLimits | None = None) -> Fetc
     session.mount("https://", adapter)
     watchdog.start()
     try:
-        return _fetch(session, adapter, url, Path(workdir), limits)
+        return _fetch(session, adapter, url, Path(workdir), limits, keep_in_memory)
     except FetchError:
         raise
     except Exception as exc:
@@ -121,7 +128,7 @@ def fetch(url: str, *, workdir: Path, limits: FetchLimits | None = None) -> Fetc
         session.close()
 
 
-def _fetch(session, adapter, url, workdir, limits) -> FetchResult:
+def _fetch(session, adapter, url, workdir, limits, keep_in_memory) -> FetchResult:
     started = time.monotonic()
     proxy = settings.CAPTURE_PROXY_URL
     proxies = {"http": proxy, "https": proxy} if proxy else {}
@@ -157,7 +164,7 @@ def _fetch(session, adapter, url, workdir, limits) -> FetchResult:
             )
         current = requote_uri(urljoin(request.url, location))
     try:
-        files = _download(response, workdir, limits, adapter.watchdog)
+        files = _download(response, workdir, limits, adapter.watchdog, keep_in_memory)
     finally:
         response.close()
     raw = response.raw
@@ -190,7 +197,9 @@ def _headers() -> dict[str, str]:
     }
 
 
-def _download(response, workdir: Path, limits: FetchLimits, watchdog: Watchdog) -> dict:
+def _download(
+    response, workdir: Path, limits: FetchLimits, watchdog: Watchdog, keep_in_memory: int
+) -> dict:
     """Stream the body to disk, raw and (for gzip/deflate) decoded, hashing both."""
     announced = response.headers.get("Content-Length", "")
     if announced.isdigit() and int(announced) > limits.max_bytes:
@@ -202,7 +211,7 @@ def _download(response, workdir: Path, limits: FetchLimits, watchdog: Watchdog) 
     decoder = ContentDecoder.for_header(
         response.headers.get("Content-Encoding", ""), limits.max_bytes
     )
-    raw = _HashingFile(workdir, "raw-")
+    raw = _HashingFile(workdir, "raw-", keep=keep_in_memory)
     body = _HashingFile(workdir, "body-") if decoder else raw
     try:
         for chunk in response.raw.stream(CHUNK, decode_content=False):
@@ -230,6 +239,7 @@ def _download(response, workdir: Path, limits: FetchLimits, watchdog: Watchdog) 
         "raw_path": raw.path,
         "raw_sha256": raw.sha256,
         "raw_size": raw.size,
+        "raw_chunks": raw.kept,
         "body_path": body.path,
         "body_sha256": body.sha256,
         "body_size": body.size,
@@ -237,19 +247,27 @@ def _download(response, workdir: Path, limits: FetchLimits, watchdog: Watchdog) 
 
 
 class _HashingFile:
-    """A temporary file that hashes what is written to it."""
+    """A temporary file that hashes what is written to it, and keeps it in memory too
+    (`kept`) while it is at most `keep` bytes."""
 
-    def __init__(self, workdir: Path, prefix: str):
+    def __init__(self, workdir: Path, prefix: str, *, keep: int = 0):
         self._file = tempfile.NamedTemporaryFile(dir=workdir, prefix=prefix, delete=False)  # noqa: SIM115
         self.path = Path(self._file.name)
         self._hash = hashlib.sha256()
         self.size = 0
         self.sha256 = ""
+        self._keep = keep
+        self.kept: list[bytes] | None = [] if keep > 0 else None
 
     def write(self, data: bytes) -> None:
         self._file.write(data)
         self._hash.update(data)
         self.size += len(data)
+        if self.kept is not None:
+            if self.size <= self._keep:
+                self.kept.append(bytes(data))  # no copy for bytes; a view would change
+            else:
+                self.kept = None
 
     def close(self) -> None:
         self._file.close()

@@ -27,6 +27,7 @@ import hashlib
 import json
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -107,28 +108,98 @@ class WarcContext:
     metadata: dict
 
 
-def payload_level(path: Path, *, content_type: str = "", content_encoding: str = "") -> int:
-    """The gzip level for a payload: GZIP_LEVEL, or STORED when deflate would not shrink it."""
+def payload_level(
+    path: Path,
+    *,
+    content_type: str = "",
+    content_encoding: str = "",
+    chunks: list[bytes] | None = None,
+) -> int:
+    """The gzip level for a payload: GZIP_LEVEL, or STORED when deflate would not shrink it.
+    `chunks`: the payload's bytes already in memory (then the file is not read)."""
     encoding = content_encoding.strip().lower()
     if encoding and encoding != "identity":
         return STORED  # gzip, br, zstd...: the server compressed it
     content_type = content_type.split(";")[0].strip().lower()
     if content_type in COMPRESSED_TYPES or content_type.startswith(COMPRESSED_PREFIXES):
         return STORED
-    size = path.stat().st_size
+    size = sum(map(len, chunks)) if chunks is not None else path.stat().st_size
     if size < PROBE_FROM:
         return GZIP_LEVEL
     step = (size - PROBE_BYTES) // (PROBE_SAMPLES - 1)
+    offsets = [index * step for index in range(PROBE_SAMPLES)]
     probe = zlib.compressobj(1)  # one compressor for all samples: its set-up costs most
     shrinking = 0
-    with open(path, "rb") as fh:
-        for index in range(PROBE_SAMPLES):
-            fh.seek(index * step)
-            sample = fh.read(PROBE_BYTES)
-            out = len(probe.compress(sample)) + len(probe.flush(zlib.Z_SYNC_FLUSH))
-            if out <= len(sample) * (1 - PROBE_MIN_SAVING):
-                shrinking += 1
+    for sample in _samples(path, chunks, offsets):
+        out = len(probe.compress(sample)) + len(probe.flush(zlib.Z_SYNC_FLUSH))
+        if out <= len(sample) * (1 - PROBE_MIN_SAVING):
+            shrinking += 1
     return GZIP_LEVEL if shrinking * 2 > PROBE_SAMPLES else STORED
+
+
+def _samples(path: Path, chunks: list[bytes] | None, offsets: list[int]) -> Iterator[bytes]:
+    """PROBE_BYTES at each offset, from memory when the chunks are there, else the file."""
+    if chunks is not None:
+        payload = MemoryPayload(chunks)
+        for offset in offsets:
+            yield payload.slice(offset, PROBE_BYTES)
+        return
+    with open(path, "rb") as fh:
+        for offset in offsets:
+            fh.seek(offset)
+            yield fh.read(PROBE_BYTES)
+
+
+class MemoryPayload:
+    """A payload held in memory as the chunks it was received in, read the way warcio
+    reads a payload file (read, tell, seek back to the start) without copying them."""
+
+    def __init__(self, chunks: list[bytes]):
+        self._chunks = [chunk for chunk in chunks if chunk]
+        self._index = 0  # the chunk being read
+        self._offset = 0  # within it
+        self._position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """The rest of the current chunk, at most `size` bytes; b"" at the end."""
+        if self._index < len(self._chunks) and self._offset == len(self._chunks[self._index]):
+            self._index, self._offset = self._index + 1, 0
+        if self._index >= len(self._chunks):
+            return b""
+        chunk = self._chunks[self._index]
+        end = len(chunk) if size is None or size < 0 else min(len(chunk), self._offset + size)
+        piece = chunk if self._offset == 0 and end == len(chunk) else chunk[self._offset : end]
+        self._offset = end
+        self._position += len(piece)
+        return piece
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, position: int, whence: int = 0) -> int:
+        if position != 0 or whence != 0:
+            raise ValueError("A payload in memory can only be read again from the start.")
+        self._index = self._offset = self._position = 0
+        return 0
+
+    def slice(self, start: int, length: int) -> bytes:
+        """`length` bytes from `start` (fewer at the end), across chunks if need be."""
+        pieces, position = [], 0
+        for chunk in self._chunks:
+            end = position + len(chunk)
+            if end > start and position < start + length:
+                pieces.append(chunk[max(start - position, 0) : start + length - position])
+            position = end
+        return b"".join(pieces)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "MemoryPayload":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
 
 
 class _HashingFile:
@@ -319,7 +390,8 @@ def write_exchange(
     common = {"WARC-Date": _warc_date(started_at), "WARC-Warcinfo-ID": warcinfo_id}
     if result.remote_ip:
         common["WARC-IP-Address"] = result.remote_ip
-    with open(result.raw_path, "rb") as payload:
+    chunks = result.raw_chunks
+    with MemoryPayload(chunks) if chunks is not None else open(result.raw_path, "rb") as payload:
         response = writer.create_warc_record(
             result.final_url,
             "response",
@@ -339,6 +411,7 @@ def write_exchange(
             result.raw_path,
             content_type=content_type or result.content_type,
             content_encoding=encoding,
+            chunks=chunks,
         )
         request = writer.create_warc_record(
             result.final_url,

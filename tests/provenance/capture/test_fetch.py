@@ -301,3 +301,23 @@ def test_chunked_body_is_stored_dechunked(server, tmp_path):
 
     assert result.raw_path.read_bytes() == b"first second third"
     assert ("Transfer-Encoding", "chunked") in result.response_headers
+
+
+def test_body_up_to_the_memory_limit_is_also_kept_in_memory(server, tmp_path):
+    body = bytes(range(256)) * 2000  # 512,000 bytes: read in more than one chunk
+    encoded = gzip.compress(body)
+    server.routes["/file"] = lambda h: respond(h, 200, body, [])
+    server.routes["/gz"] = lambda h: respond(h, 200, encoded, [("Content-Encoding", "gzip")])
+
+    kept = fetch(server.url("/file"), workdir=tmp_path, limits=LIMITS, keep_in_memory=len(body))
+    assert len(kept.raw_chunks) > 1 and b"".join(kept.raw_chunks) == body
+    assert kept.raw_path.read_bytes() == body  # the file is written all the same
+    kept.cleanup()
+    assert kept.raw_chunks is None
+
+    over = fetch(server.url("/file"), workdir=tmp_path, limits=LIMITS, keep_in_memory=len(body) - 1)
+    assert over.raw_chunks is None and over.raw_path.read_bytes() == body
+    assert fetch(server.url("/file"), workdir=tmp_path, limits=LIMITS).raw_chunks is None
+
+    coded = fetch(server.url("/gz"), workdir=tmp_path, limits=LIMITS, keep_in_memory=len(body))
+    assert b"".join(coded.raw_chunks) == encoded  # the raw bytes, as the WARC holds them

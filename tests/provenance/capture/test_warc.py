@@ -14,6 +14,7 @@ from provenance.capture.shared import storage
 from provenance.capture.shared.warc import (
     GZIP_LEVEL,
     STORED,
+    MemoryPayload,
     WarcContext,
     _MemberGzip,
     metadata_uri,
@@ -293,3 +294,66 @@ def test_payload_level(tmp_path, content, content_type, encoding, level):
     path = tmp_path / "payload"
     path.write_bytes(content)
     assert payload_level(path, content_type=content_type, content_encoding=encoding) == level
+    # The same bytes held in memory, in uneven chunks, as a fetch keeps them.
+    chunks = [content[start : start + 100_003] for start in range(0, len(content), 100_003)]
+    path.unlink()  # not read when the chunks are given
+    assert (
+        payload_level(path, content_type=content_type, content_encoding=encoding, chunks=chunks)
+        == level
+    )
+
+
+def test_memory_payload_reads_like_a_file():
+    chunks = [b"abcde", b"", b"fgh", b"ijklmnop"]
+    payload = MemoryPayload(chunks)
+    assert [payload.read(3), payload.read(3), payload.read(), payload.read(100)] == [
+        b"abc",
+        b"de",
+        b"fgh",
+        b"ijklmnop",
+    ]
+    assert (payload.read(), payload.tell()) == (b"", 16)
+    payload.seek(0)
+    assert b"".join(iter(lambda: payload.read(4), b"")) == b"abcdefghijklmnop"
+    with pytest.raises(ValueError, match="from the start"):
+        payload.seek(5)
+    assert [payload.slice(3, 4), payload.slice(0, 16), payload.slice(14, 10)] == [
+        b"defg",
+        b"abcdefghijklmnop",
+        b"op",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(os.urandom(700 * 1024), ""), (b"<p>a paragraph</p>\n" * 40_000, "text/html")],
+    ids=["stored-blocks", "deflated"],
+)
+def test_warc_from_memory_is_the_warc_from_the_file(
+    capture_settings, http_server, tmp_path, monkeypatch, body, content_type
+):
+    """A body kept in memory while it was fetched gives, byte for byte, the WARC that
+    reading its file gives (record ids and dates fixed so that the files compare)."""
+    monkeypatch.setattr(
+        "provenance.capture.shared.warc._Sha256WARCWriter._make_warc_date",
+        classmethod(lambda cls, use_micros=False: "2023-05-03T09:30:01.000000Z"),
+    )
+    url = http_server.route("/payload", body, content_type=content_type or "text/plain")
+    result = fetch(url, workdir=tmp_path, keep_in_memory=len(body))
+    assert result.raw_chunks is not None
+    warcs = []
+    try:
+        for chunks in (result.raw_chunks, None):  # from memory, then from the file
+            ids = iter(range(1, 100))
+            monkeypatch.setattr(
+                "provenance.capture.shared.warc._Sha256WARCWriter._make_warc_id",
+                classmethod(lambda cls, ids=ids: f"<urn:uuid:{next(ids):032x}>"),
+            )
+            result.raw_chunks = chunks
+            stored = write_fetch_warc(result, workdir=tmp_path, ctx=CTX, content_type=content_type)
+            warcs.append(_stored_bytes(stored.name))
+            storage.delete_stored(storage.capture_storage(), stored.name)
+    finally:
+        result.cleanup()
+    assert warcs[0] == warcs[1]
+    assert _gzip_members(warcs[1])[1].endswith(body + b"\r\n\r\n")
