@@ -2,11 +2,13 @@
 
 Both read through claims.detail (the API's detail) so the page shows what the API
 returns; they add only what the API leaves to other endpoints: which stored files each
-latest capture has (to offer only downloads that exist) and how appearances of other
-claims named in `derived_from` are labelled.
+latest capture has (to offer only downloads that exist), the browser capture beside it
+(screenshot, or why there is none) and how appearances of other claims named in
+`derived_from` are labelled.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -16,35 +18,84 @@ from claims.models import CREDIBILITY_HELP, Claim
 from claims.views.common import can_write, claim_or_404
 from claimtrail.exceptions import NotFound
 from claimtrail.visibility import sees_unpublished, visible_appearances
+from provenance.capture.browser.status import SKIPPED_CODE as BROWSER_SKIPPED_CODE
 from provenance.models import Capture, CaptureStatus
 from sources.models import Source
 
 PENDING = {CaptureStatus.QUEUED, CaptureStatus.FETCHING}
 
 
-def capture_files(evidence: list[dict]) -> dict:
-    """Which files each latest capture stored, by its public id (one query, none without
-    captures): {"blob", "warc", "thumbnail", "screenshot"} booleans."""
+FILE_FIELDS = ("blob", "warc", "thumbnail", "screenshot", "dom")
+BROWSER_FIELDS = (
+    "evidence_id",
+    "status",
+    "error_code",
+    "error_message",
+    "finished_at",
+    "metadata__partial",
+    "metadata__partial_reason",
+)
+
+
+def capture_files(evidence: list[dict]) -> tuple[dict, dict]:
+    """In one query (none without evidence): which files each latest capture stored, by
+    its public id ({name: bool} for FILE_FIELDS), and each evidence item's newest browser
+    capture (the view of the page beside its HTTP capture), by evidence id: BROWSER_FIELDS,
+    `public_id` and `files`. The latest capture leaves browser captures out
+    (provenance.selectors.latest_captures), so without this the page never showed the
+    screenshot, nor why there is none (browser captures off, a page that timed out)."""
     ids = [row["latest_capture__public_id"] for row in evidence if row["latest_capture__public_id"]]
-    if not ids:
-        return {}
-    found = Capture.objects.filter(public_id__in=ids).values(
-        "public_id", "blob", "warc", "thumbnail", "screenshot"
+    evidence_ids = [row["evidence_id"] for row in evidence]
+    if not evidence_ids:
+        return {}, {}
+    newest_browser = (
+        Capture.objects.filter(
+            evidence_id=OuterRef("evidence_id"), method=Capture.Method.BROWSER, parent=None
+        )
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
     )
-    return {
-        row["public_id"]: {
-            name: bool(row[name]) for name in ("blob", "warc", "thumbnail", "screenshot")
-        }
-        for row in found
-    }
+    found = Capture.objects.filter(
+        Q(public_id__in=ids)
+        | Q(
+            evidence_id__in=evidence_ids,
+            method=Capture.Method.BROWSER,
+            parent=None,
+            id=Subquery(newest_browser),
+        )
+    ).values("public_id", "method", *FILE_FIELDS, *BROWSER_FIELDS)
+    files, browser = {}, {}
+    for row in found:
+        stored = {name: bool(row[name]) for name in FILE_FIELDS}
+        if row["method"] == Capture.Method.BROWSER:
+            browser[row["evidence_id"]] = {
+                **{name: row[name] for name in ("public_id", *BROWSER_FIELDS)},
+                "files": stored,
+                "skipped": row["error_code"] == BROWSER_SKIPPED_CODE,
+            }
+        else:
+            files[row["public_id"]] = stored
+    return files, browser
 
 
 def evidence_cards(evidence: list[dict]) -> tuple[list[dict], bool]:
-    """The evidence rows with their capture's files under `files`, and whether any
-    capture is still queued or fetching (the page polls only then)."""
-    files = capture_files(evidence)
-    cards = [{**row, "files": files.get(row["latest_capture__public_id"], {})} for row in evidence]
-    pending = any(row["latest_capture__status"] in PENDING for row in evidence)
+    """The evidence rows with their capture's files under `files` and their browser
+    capture under `browser` (None when there is none), and whether any of those captures
+    is still queued or fetching (the page polls only then)."""
+    files, browser = capture_files(evidence)
+    cards = [
+        {
+            **row,
+            "files": files.get(row["latest_capture__public_id"], {}),
+            "browser": browser.get(row["evidence_id"]),
+        }
+        for row in evidence
+    ]
+    pending = any(
+        row["latest_capture__status"] in PENDING
+        or (row["browser"] and row["browser"]["status"] in PENDING)
+        for row in cards
+    )
     return cards, pending
 
 

@@ -178,6 +178,22 @@ def test_published_claim_shows_review_history(viewer):
     assert "Changed since publication" not in html
 
 
+def browser_capture(evidence, **fields) -> Capture:
+    """The browser capture beside `evidence`'s HTTP capture, as the worker leaves it."""
+    values = {
+        "status": "succeeded",
+        "sha256": "cd" * 32,
+        "warc": "captures/cd/warc.gz",
+        "screenshot": "captures/cd/shot.png",
+        "dom": "captures/cd/dom.html",
+        "finished_at": timezone.now(),
+        **fields,
+    }
+    return Capture.objects.create(
+        evidence=evidence, method="browser", requested_url=evidence.url, **values
+    )
+
+
 def _claim_with(children: int):
     claim = ClaimFactory(tags=["a", "b"])
     other = ClaimFactory()
@@ -187,6 +203,8 @@ def _claim_with(children: int):
         evidence = EvidenceFactory(claims=[claim])
         if n % 2:
             succeed(evidence)
+            browser_capture(evidence, status="failed", error_code="timeout", screenshot="")
+            browser_capture(evidence)  # a later recapture: the one shown
     return claim
 
 
@@ -202,7 +220,9 @@ def test_claim_page_queries_do_not_grow_with_the_claim(
     with django_assert_max_num_queries(11):
         response = client.get(page_url(claim))
     assert response.status_code == 200
-    assert response.content.decode().count('class="card appearance"') == children
+    html = response.content.decode()
+    assert html.count('class="card appearance"') == children
+    assert html.count('class="browser-capture small" data-status="succeeded"') == children // 2
 
 
 @pytest.mark.parametrize("children", [2, 30])
@@ -212,7 +232,9 @@ def test_evidence_fragment_queries_do_not_grow(viewer, children, django_assert_m
     # session, user, roles, claim, evidence rows, capture files.
     with django_assert_max_num_queries(6):
         response = client.get(reverse("claims:evidence-cards", args=[claim.public_id]))
-    assert response.content.decode().count('class="card evidence"') == children
+    html = response.content.decode()
+    assert html.count('class="card evidence"') == children
+    assert html.count(">Rendered DOM</a>") == children // 2
 
 
 @pytest.mark.parametrize("children", [2, 30])
@@ -298,3 +320,69 @@ def test_vocabulary_shows_as_labels_not_stored_values(viewer, editor):
     assert "<strong>part of</strong>" in html
     assert "Government body" in html and "Web page" in html and "Asserts" in html
     assert "partof" not in html and "governmentbody" not in html
+
+
+def test_browser_capture_shows_what_a_reader_saw(viewer):
+    claim = ClaimFactory()
+    evidence = EvidenceFactory(claims=[claim], url="https://news.example/story")
+    succeed(evidence)
+    older = browser_capture(evidence, screenshot="captures/cd/old.png")
+    browser = browser_capture(evidence)
+
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+
+    screenshot = reverse("capture-screenshot", args=[browser.public_id])
+    assert f'<a class="preview" href="{screenshot}" download><img src="{screenshot}"' in html
+    assert reverse("capture-dom", args=[browser.public_id]) in html
+    assert reverse("capture-warc", args=[browser.public_id]) in html
+    assert reverse("capture-detail", args=[browser.public_id]) in html
+    assert reverse("capture-screenshot", args=[older.public_id]) not in html
+    assert 'data-status="succeeded"' in html and "partial" not in html
+
+
+def test_browser_capture_that_never_finished_loading_is_marked_partial(viewer):
+    claim = ClaimFactory()
+    evidence = EvidenceFactory(claims=[claim], url="https://slow.example/")
+    succeed(evidence)
+    reason = "The page had not finished loading after 30 s: 3 requests still open"
+    browser_capture(evidence, metadata={"partial": True, "partial_reason": reason})
+
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+
+    assert '<span class="badge capture-partial">partial</span>' in html
+    assert reason in html
+
+
+def test_skipped_browser_capture_says_why_and_how_to_turn_it_on(viewer, settings, tmp_path):
+    settings.CAPTURE_BROWSER_ENABLED = False
+    settings.CAPTURE_BROWSER_PATH = str(tmp_path / "no-chromium")
+    claim = ClaimFactory()
+    evidence = EvidenceFactory(claims=[claim], url="https://news.example/story", kind="web_page")
+    assert evidence.captures.filter(method="browser", error_code="browser_off").exists()
+
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+
+    card = html[html.index('class="browser-capture small"') :]
+    assert card.startswith('class="browser-capture small" data-status="skipped"')
+    assert '<span class="badge capture-skipped">not made</span>' in card
+    assert "Chromium is not installed" in card and "apt-get install chromium" in card
+
+
+def test_pending_browser_capture_keeps_the_cards_polling(viewer):
+    claim = ClaimFactory()
+    evidence = EvidenceFactory(claims=[claim])
+    succeed(evidence)
+    browser = browser_capture(evidence, status="fetching", screenshot="", dom="", warc="")
+    client = client_for(viewer)
+    fragment = reverse("claims:evidence-cards", args=[claim.public_id])
+
+    html = client.get(fragment).content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert 'data-status="fetching"' in html
+
+    Capture.objects.filter(pk=browser.pk).update(
+        status="failed", error_code="timeout", error_message="Chromium gave up after 60 s"
+    )
+    html = client.get(fragment).content.decode()
+    assert 'hx-trigger="every 2s"' not in html
+    assert "Chromium gave up after 60 s" in html
