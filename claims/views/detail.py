@@ -19,13 +19,13 @@ from claims.views.common import can_write, claim_or_404
 from claimtrail.exceptions import NotFound
 from claimtrail.visibility import sees_unpublished, visible_appearances
 from provenance.capture.browser.status import SKIPPED_CODE as BROWSER_SKIPPED_CODE
+from provenance.capture.shared.outcome import FILE_FIELDS
 from provenance.models import Capture, CaptureStatus
 from sources.models import Source
 
 PENDING = {CaptureStatus.QUEUED, CaptureStatus.FETCHING}
 
 
-FILE_FIELDS = ("blob", "warc", "thumbnail", "screenshot", "dom")
 BROWSER_FIELDS = (
     "evidence_id",
     "status",

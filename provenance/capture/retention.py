@@ -19,6 +19,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db.models import Q
 from django.utils import timezone
 
+from provenance.capture.shared.outcome import FILE_FIELDS
 from provenance.capture.shared.storage import (
     capture_storage,
     delete_stored,
@@ -29,8 +30,6 @@ from provenance.models import Capture, Evidence
 
 logger = logging.getLogger(__name__)
 
-# The Capture fields that name a stored file.
-FILE_FIELDS = ("blob", "warc", "thumbnail", "screenshot", "dom")
 CAPTURE_FOLDER = "sha256"
 UPLOAD_FOLDER = "uploads"
 

@@ -34,6 +34,7 @@ from provenance.capture.errors import CaptureBusy, CaptureRetry, describe_error
 from provenance.capture.fetch.preserve import preserve_fetch
 from provenance.capture.media.preserve import media_capture_wanted, preserve_media
 from provenance.capture.shared.outcome import Outcome
+from provenance.capture.shared.storage import release_cached_pages
 from provenance.capture.upload.preserve import preserve_upload
 from provenance.models import Capture, Evidence
 
@@ -206,6 +207,7 @@ def capture_run(*, capture_id: int) -> None:
             outcome = _perform(capture, workdir=workdir, final_attempt=final_attempt)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+        release_cached_pages(outcome.stored_names())
         _finish(capture_id, attempt, outcome=outcome, claimed=capture)
     except Exception as exc:
         code, message, retryable = describe_error(exc)

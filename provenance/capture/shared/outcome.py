@@ -13,12 +13,19 @@ from provenance.capture.shared import custody
 from provenance.capture.shared.storage import StoredFile, store_file
 from provenance.capture.shared.warc import WarcContext
 
+# The Capture fields that name a stored file.
+FILE_FIELDS = ("blob", "warc", "thumbnail", "screenshot", "dom")
+
 
 @dataclass
 class Outcome:
     fields: dict
     embedded_media: list[str] = field(default_factory=list)
     failure: tuple[str, str] | None = None  # (code, message): preserved, yet not a success
+
+    def stored_names(self) -> list[str]:
+        """The names of the files stored for this capture (FILE_FIELDS that are set)."""
+        return [self.fields[name] for name in FILE_FIELDS if self.fields.get(name)]
 
 
 def elapsed_ms(since: float) -> int:

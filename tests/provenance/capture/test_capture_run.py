@@ -2,6 +2,8 @@
 
 import gzip
 import hashlib
+import os
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -547,3 +549,64 @@ def test_claim_returns_the_row_as_written_with_fields_decoded(capture_settings):
     assert claimed.created_at == capture.created_at
     assert (claimed.evidence_id, claimed.public_id) == (capture.evidence_id, capture.public_id)
     assert _claim(capture.pk) is None  # fetching, lease running: not claimable
+
+
+def _resident_pages(path) -> int:
+    """Pages of the file at `path` held in the page cache (mincore(2) over a mapping that
+    is never touched, so mapping it reads nothing in)."""
+    import ctypes
+    import mmap
+    import os
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_long,
+    ]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = path.stat().st_size
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        assert address not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
+        pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+        vector = (ctypes.c_ubyte * pages)()
+        assert libc.mincore(address, size, vector) == 0, ctypes.get_errno()
+        libc.munmap(address, size)
+    finally:
+        os.close(fd)
+    return sum(page & 1 for page in vector)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no posix_fadvise here")
+def test_stored_files_leave_the_page_cache_once_the_capture_is_done(
+    capture_settings, http_server, tmp_path
+):
+    """Left cached, each capture's writes took fresh pages, the slow kind on a VM."""
+    written = tmp_path / "control"
+    with open(written, "wb") as fh:
+        fh.write(b"x" * 1024 * 1024)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if _resident_pages(written) == 0:
+        pytest.skip("this filesystem does not keep written pages cached")
+    body = bytes(range(256)) * 8192  # 2 MiB
+    capture = _run(_capture_for(http_server.route("/big.bin", body)))
+
+    assert capture.status == Capture.Status.SUCCEEDED
+    storage_root = storage.capture_storage()
+    for name in (capture.blob, capture.warc):
+        path = storage_root.path(name)
+        assert _resident_pages(Path(path)) == 0, name
+    with storage.open_blob(capture) as fh:  # still all there, read back from the disk
+        assert hashlib.sha256(fh.read()).hexdigest() == capture.sha256
+
+
+def test_releasing_cached_pages_passes_over_missing_and_unnamed_files(capture_settings):
+    storage.release_cached_pages(["", "sha256/00/00/" + "0" * 64])
