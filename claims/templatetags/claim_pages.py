@@ -12,11 +12,13 @@ register = template.Library()
 
 @register.filter
 def precise_date(moment, precision: str) -> str:
-    """A date as precisely as it is known: "May 2023" (month), "3 May 2023" (day) or
-    "3 May 2023, 14:05 UTC" (exact); "Date unknown" without one."""
+    """A date as precisely as it is known: "2023" (year), "May 2023" (month), "3 May 2023"
+    (day) or "3 May 2023, 14:05 UTC" (exact); "Date unknown" without one."""
     if moment is None:
         return "Date unknown"
     moment = dates.truncate(moment.astimezone(UTC), precision)
+    if precision == dates.YEAR:
+        return str(moment.year)
     if precision == dates.MONTH:
         return moment.strftime("%B %Y")
     if precision == dates.DAY:

@@ -37,6 +37,20 @@ def _with_dates(rows: list[dict], *fields: str) -> list[dict]:
     ]
 
 
+def _with_upstreams(appearances: list[dict]) -> list[dict]:
+    """Each appearance with `upstreams`: those of this claim by source name and date (from
+    the same published revision), those of other published claims as None. Nothing live
+    is read: a name or date edited since their claim's publication must not show here."""
+    own = {row["id"]: row for row in appearances}
+    return [
+        {
+            **row,
+            "upstreams": [own.get(upstream) for upstream in row.get("derived_from", [])],
+        }
+        for row in appearances
+    ]
+
+
 def public_claim_page(request, public_id):
     published = published_detail(public_id=public_id)
     if published is None:
@@ -53,7 +67,7 @@ def public_claim_page(request, public_id):
     ]
     context = {
         "claim": payload,
-        "appearances": _with_dates(payload["appearances"], "published_at"),
+        "appearances": _with_upstreams(_with_dates(payload["appearances"], "published_at")),
         "evidence": evidence,
         "revision": published["revision"],
         "claim_review_json": json_for_script(published_claim_review(published)),

@@ -386,3 +386,15 @@ def test_pending_browser_capture_keeps_the_cards_polling(viewer):
     html = client.get(fragment).content.decode()
     assert 'hx-trigger="every 2s"' not in html
     assert "Chromium gave up after 60 s" in html
+
+
+def test_an_appearance_known_only_to_the_year_shows_the_year(viewer):
+    claim = ClaimFactory()
+    AppearanceFactory(
+        claim=claim,
+        published_at=datetime(2023, 1, 1, tzinfo=UTC),
+        published_precision="year",
+    )
+    html = client_for(viewer).get(page_url(claim)).content.decode()
+    assert 'title="Precision: year">2023</time>' in html
+    assert "1 January 2023" not in html

@@ -91,3 +91,43 @@ def test_query_count_is_fixed(client, editor, n, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         response = client.get(f"/c/{claim.public_id}/")
     assert len(response.context["appearances"]) == n
+
+
+@pytest.mark.django_db
+def test_readers_see_who_each_appearance_came_from_and_dates_as_precise_as_known(client, editor):
+    from datetime import UTC, datetime
+
+    claim = PublishedClaimFactory(actor=editor)
+    origin = AppearanceFactory(
+        actor=editor,
+        claim=claim,
+        source=SourceFactory(actor=editor, name="Kremlin press service"),
+        published_at=datetime(2023, 5, 3, 12, 30, tzinfo=UTC),
+        published_precision="day",
+    )
+    elsewhere = AppearanceFactory(actor=editor, claim=PublishedClaimFactory(actor=editor))
+    publish_again(elsewhere.claim, actor=editor)  # public: it may be named, not read live
+    repeat = AppearanceFactory(
+        actor=editor,
+        claim=claim,
+        source=SourceFactory(actor=editor, name="A yearbook"),
+        published_at=datetime(2023, 1, 1, tzinfo=UTC),
+        published_precision="year",
+        derived_from=[origin, elsewhere],
+    )
+    publish_again(claim, actor=editor)
+    claim_update(claim=claim, actor=editor, text=claim.text)  # unpublished edits stay off
+    origin.source.name = "Renamed since"
+    origin.source.save()
+
+    html = client.get(f"/c/{claim.public_id}/").content.decode()
+
+    card = html[html.index(f'id="appearance-{repeat.public_id}"') :]
+    card = card[: card.index("</li>")]
+    assert '<time class="small" datetime="2023-01-01T00:00:00+00:00">2023</time>' in card
+    assert (
+        f'Derived from:\n          <a href="#appearance-{origin.public_id}">'
+        "Kremlin press service (3 May 2023)</a>; an appearance of another published claim"
+    ) in card
+    assert f'id="appearance-{origin.public_id}"' in html
+    assert "Renamed since" not in html
