@@ -130,3 +130,30 @@ def test_query_counts_are_fixed(client, editor, n, django_assert_max_num_queries
     with django_assert_max_num_queries(9):
         response = client.get(f"/sources/{source.public_id}/")
     assert len(response.context["record"].appearances) == n
+
+
+@pytest.mark.django_db
+def test_track_record_dates_are_as_precise_as_known(client, editor):
+    from datetime import UTC, datetime
+
+    source = SourceFactory(actor=editor, name="An annual report")
+    for moment, precision in (
+        (datetime(2021, 1, 1, tzinfo=UTC), "year"),
+        (datetime(2022, 3, 1, tzinfo=UTC), "month"),
+        (datetime(2023, 5, 3, 9, 5, tzinfo=UTC), "exact"),
+    ):
+        AppearanceFactory(
+            actor=editor,
+            claim=ClaimFactory(actor=editor),
+            source=source,
+            published_at=moment,
+            published_precision=precision,
+        )
+    client.force_login(editor)
+
+    html = client.get(f"/sources/{source.public_id}/").content.decode()
+
+    assert 'datetime="2021-01-01T00:00:00+00:00">2021</time>' in html
+    assert ">March 2022</time>" in html
+    assert ">3 May 2023, 09:05 UTC</time>" in html
+    assert "1 Jan 2021" not in html
