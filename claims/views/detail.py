@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from claims.detail import claim_detail_for_user, claim_evidence_rows
 from claims.forms import EvidenceForm, RelationForm
 from claims.models import CREDIBILITY_HELP, Claim
+from claims.views.changes import readable_changes
 from claims.views.common import can_write, claim_or_404
 from claimtrail.exceptions import NotFound
 from claimtrail.visibility import sees_unpublished, visible_appearances
@@ -169,12 +170,14 @@ def claim_detail_page(request, public_id):
     labels = _upstream_labels(detail, actor=request.user)
     cards, pending = evidence_cards(detail["evidence"])
     writer = can_write(request.user)
+    changes = readable_changes(detail.get("publication_diff", []), detail)
     context = {
         "claim": claim,
         "detail": detail,
         "timeline": _timeline(detail, labels),
         "cards": cards,
         "pending": pending,
+        "changes": changes,
         "can_write": writer,
         "credibility_help": CREDIBILITY_HELP,
         "credibility_scale": Claim.Credibility.choices,

@@ -171,6 +171,43 @@ def test_changed_since_publication_shows_the_diff(editor):
     assert "Published wording" in html and "Edited wording" in html
 
 
+def test_changes_since_publication_read_in_words_not_paths(editor):
+    from provenance.services import appearance_delete, appearance_update, evidence_update
+
+    claim = PublishedClaimFactory(text="Published wording")
+    ria = AppearanceFactory(
+        claim=claim,
+        source=SourceFactory(name="RIA Novosti"),
+        quote="First wording",
+        published_at=datetime(2023, 5, 3, tzinfo=UTC),
+        published_precision="day",
+    )
+    gone = AppearanceFactory(claim=claim, source=SourceFactory(name="Deleted Daily"))
+    photo = EvidenceFactory(claims=[claim], title="The photo", relation="supports")
+    claim_review(claim=claim, actor=editor, to_state="published")
+    appearance_update(appearance=ria, actor=editor, quote="Second wording", stance="repeats")
+    appearance_delete(actor=editor, appearance=gone)
+    AppearanceFactory(claim=claim, source=SourceFactory(name="Newcomer"), quote="New words")
+    evidence_update(evidence=photo, actor=editor, claim_links=[(claim, "refutes")])
+
+    response = client_for(editor).get(page_url(claim))
+
+    rows = {row["what"]: (row["published"], row["now"]) for row in response.context["changes"]}
+    assert rows["Appearance by RIA Novosti (3 May 2023): quote"] == (
+        "First wording",
+        "Second wording",
+    )
+    assert rows["Appearance by RIA Novosti (3 May 2023): stance"] == ("Asserts", "Repeats")
+    assert rows["Evidence “The photo”: relation"] == ("Supports", "Refutes")
+    removed = next(what for what in rows if "Deleted Daily" in what)
+    assert rows[removed][1] is None and rows[removed][0]
+    added = next(what for what in rows if "Newcomer" in what)
+    assert rows[added][0] is None and "“New words”" in rows[added][1]
+    html = response.content.decode()
+    assert "appearances[" not in html.replace('title="appearances[', "")
+    assert "Appearance by RIA Novosti (3 May 2023): quote</th>" in html
+
+
 def test_published_claim_shows_review_history(viewer):
     claim = PublishedClaimFactory()
     html = client_for(viewer).get(page_url(claim)).content.decode()

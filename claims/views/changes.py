@@ -1,0 +1,155 @@
+"""The claim page's "Changed since publication" table in words.
+
+The API's `publication_diff` names each difference by path (`appearances[<uuid>].quote`)
+and gives raw values (a whole appearance as a JSON object when one was added). An editor
+deciding whether to publish again needs to read which appearance, evidence item or
+related claim changed and how: this turns each difference into `what` (e.g. "Appearance
+by RIA Novosti (3 May 2023): quote") with `published` and `now` as text (None when
+absent). Names come from the working copy already read, or from the removed item itself:
+no query.
+"""
+
+import json
+import re
+
+from django.utils.dateparse import parse_datetime
+
+from claims.templatetags.claim_labels import (
+    claim_relation_label,
+    credibility_label,
+    evidence_kind_label,
+    evidence_relation_label,
+    stance_label,
+    verdict_label,
+)
+from claims.templatetags.claim_pages import precise_date
+
+ITEM_PATH = re.compile(r"^(appearances|evidence|related_claims)\[([^\]]+)\](?:\.(\w+))?$")
+COLLECTIONS = {
+    "appearances": "Appearance",
+    "evidence": "Evidence",
+    "related_claims": "Related claim",
+}
+FIELD_NAMES = {
+    "text": "Claim text",
+    "first_seen": "First seen",
+    "quote_language": "quote language",
+    "quote_translation": "quote translation",
+    "published_at": "date",
+    "published_precision": "date precision",
+    "derived_from": "derived from",
+    "url": "address",
+}
+VALUE_LABELS = {
+    "verdict": verdict_label,
+    "credibility": credibility_label,
+    "stance": stance_label,
+    "relation": evidence_relation_label,
+    "kind": evidence_kind_label,
+    "claim_relation": claim_relation_label,
+}
+
+
+def readable_changes(diff: list[dict], detail: dict) -> list[dict]:
+    """`diff` (publication_diff) with `what`, `published` and `now` in words, in order."""
+    names = _names(detail)
+    rows = []
+    for change in diff:
+        match = ITEM_PATH.match(change["field"])
+        if match is None:
+            field = change["field"]
+            what = FIELD_NAMES.get(field, field.replace("_", " ").capitalize())
+            rows.append(_row(change, what, field, names))
+            continue
+        collection, item_id, field = match.groups()
+        item = (change["working"] or change["published"]) if field is None else None
+        name = names.get(item_id) or _name(collection, item) or "one no longer listed"
+        what = f"{COLLECTIONS[collection]} {name}"
+        if field is None:  # added or removed as a whole
+            rows.append(
+                {
+                    "field": change["field"],
+                    "what": what,
+                    "published": _summary(collection, change["published"], names),
+                    "now": _summary(collection, change["working"], names),
+                }
+            )
+            continue
+        label = FIELD_NAMES.get(field, field.replace("_", " "))
+        field_key = (
+            "claim_relation" if collection == "related_claims" and field == "kind" else field
+        )
+        rows.append(_row(change, f"{what}: {label}", field_key, names))
+    return rows
+
+
+def _row(change: dict, what: str, field: str, names: dict) -> dict:
+    return {
+        "field": change["field"],
+        "what": what,
+        "published": _text(field, change["published"], names),
+        "now": _text(field, change["working"], names),
+    }
+
+
+def _names(detail: dict) -> dict[str, str]:
+    """How to name each appearance, evidence item and related claim of the working copy."""
+    names = {}
+    for row in detail.get("appearances", []):
+        when = precise_date(row["published_at"], row["published_precision"])
+        names[str(row["public_id"])] = f"by {row['source__name']} ({when})"
+    for row in detail.get("evidence", []):
+        title = row["evidence__title"] or row["evidence__url"] or "uploaded file"
+        names[str(row["evidence__public_id"])] = f"“{title}”"
+    for row in detail.get("related", []):
+        label = claim_relation_label(row["kind"])
+        names[str(row["public_id"])] = f"({label}) “{row['claim']['text']}”"
+    return names
+
+
+def _name(collection: str, item: dict | None) -> str:
+    """A removed item's name, from the item as it was published."""
+    if not item:
+        return ""
+    if collection == "appearances":
+        when = parse_datetime(item.get("published_at") or "")
+        return f"by {item['source']['name']} ({precise_date(when, item['published_precision'])})"
+    if collection == "evidence":
+        return f"“{item.get('title') or item.get('url') or 'uploaded file'}”"
+    return f"({claim_relation_label(item.get('kind'))})"
+
+
+def _summary(collection: str, item: dict | None, names: dict) -> str | None:
+    """An added or removed item in one line."""
+    if item is None:
+        return None
+    if collection == "appearances":
+        parts = [stance_label(item.get("stance"))]
+        if item.get("quote"):
+            parts.append(f"“{item['quote']}”")
+        if item.get("url"):
+            parts.append(item["url"])
+        return " · ".join(part for part in parts if part)
+    if collection == "evidence":
+        relation = evidence_relation_label(item.get("relation"))
+        return " · ".join(part for part in (relation, item.get("url") or "") if part)
+    return f"{claim_relation_label(item.get('kind'))} ({item.get('direction')})"
+
+
+def _text(field: str, value, names: dict) -> str | None:
+    """A value as a reader would write it; None when absent."""
+    if value is None or value == "" or value == []:
+        return None
+    if field in VALUE_LABELS:
+        return str(VALUE_LABELS[field](value))
+    if field == "derived_from":
+        return "; ".join(names.get(str(up), "an appearance of another claim") for up in value)
+    if field == "source" and isinstance(value, dict):
+        return value.get("name", "")
+    if field == "tags" and isinstance(value, list):
+        return ", ".join(str(tag) for tag in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
