@@ -661,12 +661,12 @@ def _setup(args) -> str:
     """The worker set-up measured, in words."""
     if args.pool != "group":
         return f"one {args.pool} worker of concurrency {args.concurrency}"
+    from django.conf import settings
+
     from provenance.capture.worker_group import plan
 
-    return (
-        f"captureworkers: {args.concurrency} at once, "
-        f"{plan(args.concurrency, args.processes).describe()}"
-    )
+    worker_plan = plan(args.concurrency, args.processes, pin_cpus=settings.CAPTURE_WORKER_PIN_CPUS)
+    return f"captureworkers: {args.concurrency} at once, {worker_plan.describe()}"
 
 
 def _throughput_round(args, tmp, procs, user, server, urls, hashes, size, number) -> dict:

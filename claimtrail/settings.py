@@ -363,6 +363,9 @@ else:
 # whose worker runs at most CAPTURE_BROWSER_CONCURRENCY Chromiums.
 CAPTURE_WORKER_CONCURRENCY = env.int("CAPTURE_WORKER_CONCURRENCY", default=16)
 CAPTURE_WORKER_PROCESSES = env.int("CAPTURE_WORKER_PROCESSES", default=0)
+# With one capture worker process per CPU, each stays on its own CPU (see
+# provenance/capture/worker_group.py: plan).
+CAPTURE_WORKER_PIN_CPUS = env.bool("CAPTURE_WORKER_PIN_CPUS", default=True)
 CAPTURE_BROWSER_CONCURRENCY = env.int("CAPTURE_BROWSER_CONCURRENCY", default=2)
 CAPTURE_BROWSER_QUEUE = "browser"
 CELERY_TASK_ROUTES = {

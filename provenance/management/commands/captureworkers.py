@@ -5,6 +5,7 @@ CAPTURE_WORKER_CONCURRENCY captures at once (see provenance/capture/worker_group
 command, and bench/capture.py measures them as started by it.
 """
 
+import argparse
 import signal
 import sys
 
@@ -33,6 +34,13 @@ class Command(BaseCommand):
             default=settings.CAPTURE_WORKER_CONCURRENCY,
             help="Captures at once over all processes (default CAPTURE_WORKER_CONCURRENCY).",
         )
+        parser.add_argument(
+            "--pin-cpus",
+            action=argparse.BooleanOptionalAction,
+            default=settings.CAPTURE_WORKER_PIN_CPUS,
+            help="With one process per CPU, keep each on a CPU of its own (default "
+            "CAPTURE_WORKER_PIN_CPUS).",
+        )
         parser.add_argument("--loglevel", default="INFO", help="Celery's log level (INFO).")
         parser.add_argument(
             "--beat-schedule",
@@ -44,16 +52,20 @@ class Command(BaseCommand):
             "--quiet", action="store_true", help="Without Celery's start-up banners."
         )
 
-    def handle(self, *args, processes, concurrency, loglevel, beat_schedule, quiet, **options):
+    def handle(
+        self, *args, processes, concurrency, pin_cpus, loglevel, beat_schedule, quiet, **options
+    ):
         if processes < 0:
             raise CommandError("--processes: give a number of processes, or 0 for one per CPU.")
         if concurrency < 1:
             raise CommandError("--concurrency: give a number of captures at once, 1 or more.")
-        worker_plan = plan(concurrency, processes)
+        worker_plan = plan(concurrency, processes, pin_cpus=pin_cpus)
         commands = worker_commands(
             worker_plan, loglevel=loglevel, beat_schedule=beat_schedule, quiet=quiet
         )
-        group = WorkerGroup(commands, out=sys.stdout, summary=worker_plan.describe())
+        group = WorkerGroup(
+            commands, out=sys.stdout, summary=worker_plan.describe(), cpus=worker_plan.cpus
+        )
         signal.signal(signal.SIGTERM, group.request_stop)
         signal.signal(signal.SIGINT, group.request_stop)
         code = group.run()

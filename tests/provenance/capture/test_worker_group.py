@@ -6,6 +6,7 @@ what Celery prints); test_reliability.py runs the real command against a real br
 """
 
 import io
+import os
 import signal
 import subprocess
 import sys
@@ -40,6 +41,68 @@ def test_plan_splits_captures_at_once_over_one_process_per_cpu(
 ):
     monkeypatch.setattr(worker_group, "usable_cpus", lambda: cpus)
     assert plan(concurrency, processes) == expected
+
+
+@pytest.mark.parametrize(
+    ("processes", "allowed", "expected"),
+    [
+        (0, [0, 1], (0, 1)),  # one process per CPU: each on its own
+        (0, [2, 5, 7], (2, 5, 7)),  # the CPUs this process may use (a cpuset)
+        (1, [0, 1], ()),  # fewer processes than CPUs: the scheduler spreads them
+        (3, [0, 1], ()),  # more processes than CPUs
+        (0, [0], ()),  # one CPU: nothing to keep apart
+    ],
+)
+def test_plan_pins_one_process_per_cpu_only(monkeypatch, processes, allowed, expected):
+    monkeypatch.setattr(worker_group, "usable_cpus", lambda: len(allowed))
+    monkeypatch.setattr(worker_group, "_allowed_cpus", lambda: allowed)
+    assert plan(16, processes, pin_cpus=True).cpus == expected
+    assert plan(16, processes, pin_cpus=False).cpus == ()
+    if expected:
+        assert (
+            plan(16, processes, pin_cpus=True)
+            .describe()
+            .endswith(f"each on its own CPU ({', '.join(map(str, expected))})")
+        )
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs two CPUs to tell pinned from not",
+)
+def test_group_starts_each_worker_on_its_cpu():
+    first, second = sorted(os.sched_getaffinity(0))[:2]
+    program = textwrap.dedent(
+        """
+        import os, signal, sys, threading, time
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+        later = []
+        thread = threading.Thread(target=lambda: later.append(os.sched_getaffinity(0)))
+        thread.start(); thread.join()
+        print("cpus", sorted(os.sched_getaffinity(0)), sorted(later[0]), flush=True)
+        print("[INFO/MainProcess] w@host ready.", flush=True)
+        time.sleep(60)
+        """
+    )
+    out = io.StringIO()
+    group = WorkerGroup(
+        [[sys.executable, "-c", program]] * 3, out=out, summary="3", cpus=(second, first)
+    )
+    thread, result = _run_in_thread(group)
+    _wait_for(lambda: READY_LINE in out.getvalue())
+    group.request_stop(signal.SIGTERM)
+    thread.join(15)
+    assert result == [0]
+
+    lines = sorted(line for line in out.getvalue().splitlines() if line.startswith("cpus"))
+    everything = sorted(os.sched_getaffinity(0))
+    assert lines == sorted(
+        [
+            f"cpus [{second}] [{second}]",
+            f"cpus [{first}] [{first}]",
+            f"cpus {everything} {everything}",  # the third has no CPU of its own
+        ]
+    )
 
 
 def test_worker_commands_name_each_worker_and_run_beat_once():
