@@ -1,6 +1,6 @@
 """factory_boy factories; every domain row is made through its service (STYLE.md §3)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -105,7 +105,11 @@ class AppearanceFactory(ServiceFactory):
     stance = Appearance.Stance.ASSERTS
     quote = factory.Sequence(lambda n: f"Quote number {n}")
     quote_language = "en"
-    published_at = factory.Sequence(lambda n: datetime(2023, 5, 3, 6, n % 60, tzinfo=UTC))
+    # Later for each appearance made, never earlier (an upstream made first is never dated
+    # after what derives from it); the minute of n % 60 went back to 06:00 every 60th.
+    published_at = factory.Sequence(
+        lambda n: datetime(2023, 5, 3, 6, tzinfo=UTC) + timedelta(seconds=n)
+    )
 
     @classmethod
     def _create(cls, model_class, *args, actor=None, **kwargs):
