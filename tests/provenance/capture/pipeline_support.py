@@ -45,7 +45,7 @@ class LocalServer:
                     route = server._next(self.path)
                 if route is None:
                     route = Route(body=b"not here", status=404)
-                body = gzip.compress(route.body) if route.gzip else route.body
+                body = gzip.compress(route.body, mtime=0) if route.gzip else route.body
                 self.send_response(route.status)
                 names = {name.lower() for name, _ in route.headers}
                 for name, value in route.headers:
