@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from claims.models import Claim
 from claimtrail.exceptions import NotFound
@@ -30,6 +30,31 @@ def latest_captures(*, evidence_id) -> QuerySet[Capture]:
         Capture.objects.filter(evidence_id=evidence_id, parent__isnull=True)
         .exclude(method=Capture.Method.BROWSER)
         .order_by("-created_at", "-id")
+    )
+
+
+def latest_browser_captures(*, evidence_id) -> QuerySet[Capture]:
+    """An evidence item's browser captures, newest first: `[:1]` of it is the view of the
+    page shown beside its latest capture. `evidence_id` is an id or an OuterRef."""
+    return Capture.objects.filter(
+        evidence_id=evidence_id, method=Capture.Method.BROWSER, parent__isnull=True
+    ).order_by("-created_at", "-id")
+
+
+def captures_with_browser_views(
+    *, capture_ids: Iterable[UUID], evidence_ids: Iterable[int]
+) -> QuerySet[Capture]:
+    """In one query: the captures with these public ids, and the newest browser capture
+    of each of these evidence items (latest_browser_captures)."""
+    newest = latest_browser_captures(evidence_id=OuterRef("evidence_id")).values("id")[:1]
+    return Capture.objects.filter(
+        Q(public_id__in=list(capture_ids))
+        | Q(
+            evidence_id__in=list(evidence_ids),
+            method=Capture.Method.BROWSER,
+            parent__isnull=True,
+            id=Subquery(newest),
+        )
     )
 
 

@@ -40,13 +40,12 @@ FIELD_NAMES = {
     "derived_from": "derived from",
     "url": "address",
 }
+# Stored values shown by their labels, per collection (None: the claim's own fields).
 VALUE_LABELS = {
-    "verdict": verdict_label,
-    "credibility": credibility_label,
-    "stance": stance_label,
-    "relation": evidence_relation_label,
-    "kind": evidence_kind_label,
-    "claim_relation": claim_relation_label,
+    None: {"verdict": verdict_label, "credibility": credibility_label},
+    "appearances": {"stance": stance_label},
+    "evidence": {"relation": evidence_relation_label, "kind": evidence_kind_label},
+    "related_claims": {"kind": claim_relation_label},
 }
 
 
@@ -59,67 +58,74 @@ def readable_changes(diff: list[dict], detail: dict) -> list[dict]:
         if match is None:
             field = change["field"]
             what = FIELD_NAMES.get(field, field.replace("_", " ").capitalize())
-            rows.append(_row(change, what, field, names))
+            rows.append(_row(change, what, None, field, names))
             continue
         collection, item_id, field = match.groups()
-        item = (change["working"] or change["published"]) if field is None else None
-        name = names.get(item_id) or _name(collection, item) or "one no longer listed"
-        what = f"{COLLECTIONS[collection]} {name}"
         if field is None:  # added or removed as a whole
+            item = change["working"] or change["published"]
+            name = names.get(item_id) or _name(collection, item)
             rows.append(
                 {
                     "field": change["field"],
-                    "what": what,
-                    "published": _summary(collection, change["published"], names),
-                    "now": _summary(collection, change["working"], names),
+                    "what": f"{COLLECTIONS[collection]} {name}",
+                    "published": _summary(collection, change["published"]),
+                    "now": _summary(collection, change["working"]),
                 }
             )
             continue
+        name = names.get(item_id, "one no longer listed")
         label = FIELD_NAMES.get(field, field.replace("_", " "))
-        field_key = (
-            "claim_relation" if collection == "related_claims" and field == "kind" else field
+        rows.append(
+            _row(change, f"{COLLECTIONS[collection]} {name}: {label}", collection, field, names)
         )
-        rows.append(_row(change, f"{what}: {label}", field_key, names))
     return rows
 
 
-def _row(change: dict, what: str, field: str, names: dict) -> dict:
+def _row(change: dict, what: str, collection: str | None, field: str, names: dict) -> dict:
     return {
         "field": change["field"],
         "what": what,
-        "published": _text(field, change["published"], names),
-        "now": _text(field, change["working"], names),
+        "published": _text(collection, field, change["published"], names),
+        "now": _text(collection, field, change["working"], names),
     }
+
+
+def _appearance_name(source: str, published_at, precision: str) -> str:
+    return f"by {source} ({precise_date(published_at, precision)})"
+
+
+def _evidence_name(title: str, url: str) -> str:
+    return f"“{title or url or 'uploaded file'}”"
 
 
 def _names(detail: dict) -> dict[str, str]:
     """How to name each appearance, evidence item and related claim of the working copy."""
     names = {}
     for row in detail.get("appearances", []):
-        when = precise_date(row["published_at"], row["published_precision"])
-        names[str(row["public_id"])] = f"by {row['source__name']} ({when})"
+        names[str(row["public_id"])] = _appearance_name(
+            row["source__name"], row["published_at"], row["published_precision"]
+        )
     for row in detail.get("evidence", []):
-        title = row["evidence__title"] or row["evidence__url"] or "uploaded file"
-        names[str(row["evidence__public_id"])] = f"“{title}”"
+        names[str(row["evidence__public_id"])] = _evidence_name(
+            row["evidence__title"], row["evidence__url"]
+        )
     for row in detail.get("related", []):
         label = claim_relation_label(row["kind"])
         names[str(row["public_id"])] = f"({label}) “{row['claim']['text']}”"
     return names
 
 
-def _name(collection: str, item: dict | None) -> str:
-    """A removed item's name, from the item as it was published."""
-    if not item:
-        return ""
+def _name(collection: str, item: dict) -> str:
+    """A removed item's name, from the item as it was published (the API payload)."""
     if collection == "appearances":
-        when = parse_datetime(item.get("published_at") or "")
-        return f"by {item['source']['name']} ({precise_date(when, item['published_precision'])})"
+        published_at = parse_datetime(item.get("published_at") or "")
+        return _appearance_name(item["source"]["name"], published_at, item["published_precision"])
     if collection == "evidence":
-        return f"“{item.get('title') or item.get('url') or 'uploaded file'}”"
+        return _evidence_name(item.get("title"), item.get("url"))
     return f"({claim_relation_label(item.get('kind'))})"
 
 
-def _summary(collection: str, item: dict | None, names: dict) -> str | None:
+def _summary(collection: str, item: dict | None) -> str | None:
     """An added or removed item in one line."""
     if item is None:
         return None
@@ -136,12 +142,13 @@ def _summary(collection: str, item: dict | None, names: dict) -> str | None:
     return f"{claim_relation_label(item.get('kind'))} ({item.get('direction')})"
 
 
-def _text(field: str, value, names: dict) -> str | None:
+def _text(collection: str | None, field: str, value, names: dict) -> str | None:
     """A value as a reader would write it; None when absent."""
     if value is None or value == "" or value == []:
         return None
-    if field in VALUE_LABELS:
-        return str(VALUE_LABELS[field](value))
+    label = VALUE_LABELS.get(collection, {}).get(field)
+    if label is not None:
+        return str(label(value))
     if field == "derived_from":
         return "; ".join(names.get(str(up), "an appearance of another claim") for up in value)
     if field == "source" and isinstance(value, dict):

@@ -8,7 +8,6 @@ latest capture has (to offer only downloads that exist), the browser capture bes
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -22,6 +21,7 @@ from claimtrail.visibility import sees_unpublished, visible_appearances
 from provenance.capture.browser.status import SKIPPED_CODE as BROWSER_SKIPPED_CODE
 from provenance.capture.shared.outcome import FILE_FIELDS
 from provenance.models import Capture, CaptureStatus
+from provenance.selectors import captures_with_browser_views
 from sources.models import Source
 
 PENDING = {CaptureStatus.QUEUED, CaptureStatus.FETCHING}
@@ -49,22 +49,9 @@ def capture_files(evidence: list[dict]) -> tuple[dict, dict]:
     evidence_ids = [row["evidence_id"] for row in evidence]
     if not evidence_ids:
         return {}, {}
-    newest_browser = (
-        Capture.objects.filter(
-            evidence_id=OuterRef("evidence_id"), method=Capture.Method.BROWSER, parent=None
-        )
-        .order_by("-created_at", "-id")
-        .values("id")[:1]
+    found = captures_with_browser_views(capture_ids=ids, evidence_ids=evidence_ids).values(
+        "public_id", "method", *FILE_FIELDS, *BROWSER_FIELDS
     )
-    found = Capture.objects.filter(
-        Q(public_id__in=ids)
-        | Q(
-            evidence_id__in=evidence_ids,
-            method=Capture.Method.BROWSER,
-            parent=None,
-            id=Subquery(newest_browser),
-        )
-    ).values("public_id", "method", *FILE_FIELDS, *BROWSER_FIELDS)
     files, browser = {}, {}
     for row in found:
         stored = {name: bool(row[name]) for name in FILE_FIELDS}

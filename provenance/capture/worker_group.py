@@ -52,19 +52,18 @@ class WorkerPlan:
         return text
 
 
-def usable_cpus() -> int:
-    """CPUs this process may run on (a container's or taskset's limit included)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def _allowed_cpus() -> list[int]:
+    """The CPUs this process may run on (a container's or taskset's limit included);
+    empty where the system does not say (not Linux)."""
     try:
         return sorted(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux: no pinning
+    except AttributeError:
         return []
+
+
+def usable_cpus() -> int:
+    """How many CPUs this process may use."""
+    return len(_allowed_cpus()) or os.cpu_count() or 1
 
 
 def plan(concurrency: int, processes: int = 0, *, pin_cpus: bool = False) -> WorkerPlan:
