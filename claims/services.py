@@ -98,8 +98,13 @@ def claim_update(
     tags: Iterable[str] | None = None,
     first_seen: date | None = ...,  # type: ignore[assignment]
 ) -> Claim:
-    """Edit a claim's wording, tags or first-seen date; verdicts change only by review."""
+    """Edit a claim's wording, tags or first-seen date; verdicts change only by review.
+
+    Edits the row as it is now (locked), not `claim` as the caller read it: saving the
+    caller's copy would put back the review state, verdict and published revision of its
+    reading, undoing a publication made in between."""
     require_role(actor, ANALYST)
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if text is not None:
         claim.text = text.strip()
     if summary is not None:

@@ -292,3 +292,24 @@ def test_appearance_edited_after_publication_waits_for_re_publication(anon_clien
     response = anon_client.get(f"/api/appearances/{appearance.public_id}/")
     assert response.status_code == 200
     assert response.json()["quote"] == "As edited since"
+
+
+def test_an_edit_read_before_a_publication_does_not_undo_it(analyst, editor):
+    """The API reads the claim, validates, then saves: an editor may publish in between.
+    The analyst's edit keeps the publication (state, verdict, revision) it did not touch."""
+    claim = PublishedClaimFactory(text="First wording")
+    read_by_the_analyst = Claim.objects.get(pk=claim.pk)
+    claim_update(claim=claim, actor=analyst, text="Second wording")
+    claim_review(claim=claim, actor=editor, to_state="published", verdict="refuted")
+    published = Claim.objects.get(pk=claim.pk)
+
+    claim_update(claim=read_by_the_analyst, actor=analyst, summary="A summary")
+
+    after = Claim.objects.get(pk=claim.pk)
+    assert (after.review_state, after.verdict, after.published_revision_id) == (
+        "published",
+        "refuted",
+        published.published_revision_id,
+    )
+    assert (after.text, after.summary) == ("Second wording", "A summary")
+    assert after.history.first().verdict == "refuted"
