@@ -6,7 +6,13 @@ from django.utils.dateparse import parse_date
 
 from claims.models import Credibility, RelationKind, ReviewState, Verdict
 from claimtrail.roles import user_has_role
-from provenance.models import CaptureStatus, EvidenceKind, EvidenceRelation, Stance
+from provenance.models import (
+    CaptureStatus,
+    DatePrecision,
+    EvidenceKind,
+    EvidenceRelation,
+    Stance,
+)
 from sources.models import IdentifierKind, SourceKind
 
 register = template.Library()
@@ -21,6 +27,7 @@ _RELATIONS = dict(EvidenceRelation.choices)
 _EVIDENCE_KINDS = dict(EvidenceKind.choices)
 _CLAIM_RELATIONS = dict(RelationKind.choices)
 _IDENTIFIER_KINDS = dict(IdentifierKind.choices)
+_PRECISIONS = dict(DatePrecision.choices)
 
 
 @register.filter
@@ -69,6 +76,11 @@ def evidence_kind_label(value) -> str:
 def claim_relation_label(value) -> str:
     """Lower case, read inside a sentence: "This claim contradicts …", "part of this claim"."""
     return _CLAIM_RELATIONS.get(value, value or "").lower()
+
+
+@register.filter
+def precision_label(value) -> str:
+    return _PRECISIONS.get(value, value or "")
 
 
 @register.filter

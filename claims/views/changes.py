@@ -12,17 +12,19 @@ no query.
 import json
 import re
 
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from claims.templatetags.claim_labels import (
     claim_relation_label,
     credibility_label,
     evidence_kind_label,
     evidence_relation_label,
+    precision_label,
     stance_label,
     verdict_label,
 )
 from claims.templatetags.claim_pages import precise_date
+from claimtrail.lib import dates
 
 ITEM_PATH = re.compile(r"^(appearances|evidence|related_claims)\[([^\]]+)\](?:\.(\w+))?$")
 COLLECTIONS = {
@@ -43,7 +45,7 @@ FIELD_NAMES = {
 # Stored values shown by their labels, per collection (None: the claim's own fields).
 VALUE_LABELS = {
     None: {"verdict": verdict_label, "credibility": credibility_label},
-    "appearances": {"stance": stance_label},
+    "appearances": {"stance": stance_label, "published_precision": precision_label},
     "evidence": {"relation": evidence_relation_label, "kind": evidence_kind_label},
     "related_claims": {"kind": claim_relation_label},
 }
@@ -52,13 +54,14 @@ VALUE_LABELS = {
 def readable_changes(diff: list[dict], detail: dict) -> list[dict]:
     """`diff` (publication_diff) with `what`, `published` and `now` in words, in order."""
     names = _names(detail)
+    precisions = _precisions(diff, detail)
     rows = []
     for change in diff:
         match = ITEM_PATH.match(change["field"])
         if match is None:
             field = change["field"]
             what = FIELD_NAMES.get(field, field.replace("_", " ").capitalize())
-            rows.append(_row(change, what, None, field, names))
+            rows.append(_row(change, what, None, field, names, {}))
             continue
         collection, item_id, field = match.groups()
         if field is None:  # added or removed as a whole
@@ -75,19 +78,46 @@ def readable_changes(diff: list[dict], detail: dict) -> list[dict]:
             continue
         name = names.get(item_id, "one no longer listed")
         label = FIELD_NAMES.get(field, field.replace("_", " "))
-        rows.append(
-            _row(change, f"{COLLECTIONS[collection]} {name}: {label}", collection, field, names)
-        )
+        what = f"{COLLECTIONS[collection]} {name}: {label}"
+        rows.append(_row(change, what, collection, field, names, precisions.get(item_id, {})))
     return rows
 
 
-def _row(change: dict, what: str, collection: str | None, field: str, names: dict) -> dict:
+def _row(change, what, collection, field, names, precision: dict) -> dict:
+    """One changed field; `precision` is the item's date precision on each side."""
+    published, now = change["published"], change["working"]
+    if field == "published_at":
+        published = _moment(published, precision.get("published"))
+        now = _moment(now, precision.get("working"))
     return {
         "field": change["field"],
         "what": what,
-        "published": _text(collection, field, change["published"], names),
-        "now": _text(collection, field, change["working"], names),
+        "published": _text(collection, field, published, names),
+        "now": _text(collection, field, now, names),
     }
+
+
+def _precisions(diff: list[dict], detail: dict) -> dict[str, dict]:
+    """Each appearance's date precision as published and as now: the working copy's, unless
+    the diff says the precision changed too."""
+    precisions = {
+        str(row["public_id"]): dict.fromkeys(("published", "working"), row["published_precision"])
+        for row in detail.get("appearances", [])
+    }
+    for change in diff:
+        match = ITEM_PATH.match(change["field"])
+        if match is None:
+            continue
+        collection, item_id, field = match.groups()
+        if (collection, field) == ("appearances", "published_precision"):
+            precisions[item_id] = {"published": change["published"], "working": change["working"]}
+    return precisions
+
+
+def _moment(value: str | None, precision: str | None) -> str | None:
+    """An appearance's date (ISO text in the diff) as precisely as it was known."""
+    moment = parse_datetime(value or "")
+    return None if moment is None else precise_date(moment, precision or dates.EXACT)
 
 
 def _appearance_name(source: str, published_at, precision: str) -> str:
@@ -153,6 +183,8 @@ def _text(collection: str | None, field: str, value, names: dict) -> str | None:
         return "; ".join(names.get(str(up), "an appearance of another claim") for up in value)
     if field == "source" and isinstance(value, dict):
         return value.get("name", "")
+    if field == "first_seen" and (day := parse_date(str(value))):
+        return f"{day.day} {day.strftime('%B %Y')}"
     if field == "tags" and isinstance(value, list):
         return ", ".join(str(tag) for tag in value)
     if isinstance(value, bool):

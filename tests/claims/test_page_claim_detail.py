@@ -1,6 +1,6 @@
 """The claim page /claims/<uuid>/ and its live evidence fragment (server side)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
@@ -206,6 +206,28 @@ def test_changes_since_publication_read_in_words_not_paths(editor):
     html = response.content.decode()
     assert "appearances[" not in html.replace('title="appearances[', "")
     assert "Appearance by RIA Novosti (3 May 2023): quote</th>" in html
+
+
+def test_changed_dates_read_as_dates_as_precisely_as_known(editor):
+    from provenance.services import appearance_update
+
+    claim = PublishedClaimFactory(first_seen=date(2023, 5, 2))
+    appearance = AppearanceFactory(
+        claim=claim,
+        source=SourceFactory(name="TASS"),
+        published_at=datetime(2023, 5, 3, 14, 5, tzinfo=UTC),
+        published_precision="exact",
+    )
+    claim_review(claim=claim, actor=editor, to_state="published")
+    claim_update(claim=claim, actor=editor, first_seen=date(2023, 5, 3))
+    appearance_update(appearance=appearance, actor=editor, published_precision="month")
+
+    response = client_for(editor).get(page_url(claim))
+
+    rows = {row["what"]: (row["published"], row["now"]) for row in response.context["changes"]}
+    assert rows["First seen"] == ("2 May 2023", "3 May 2023")
+    assert rows["Appearance by TASS (May 2023): date"] == ("3 May 2023, 14:05 UTC", "May 2023")
+    assert rows["Appearance by TASS (May 2023): date precision"] == ("Exact time", "Month")
 
 
 def test_published_claim_shows_review_history(viewer):
