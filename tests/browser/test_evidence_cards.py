@@ -64,7 +64,7 @@ def test_analyst_sees_the_screenshot_and_why_a_browser_view_is_missing(
     preview = page.locator(".preview img")
     assert preview.get_attribute("src") == reverse("capture-screenshot", args=[browser.public_id])
     # The screenshot was served and drawn (a broken image has no natural width).
-    assert preview.evaluate("img => img.complete && img.naturalWidth") == 320
+    page.wait_for_function("() => document.querySelector('.preview img').naturalWidth === 320")
     assert_accessible(page)
     page.set_viewport_size(PHONE)
     assert_accessible(page)

