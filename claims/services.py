@@ -104,7 +104,7 @@ def claim_update(
     caller's copy would put back the review state, verdict and published revision of its
     reading, undoing a publication made in between."""
     require_role(actor, ANALYST)
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
     if text is not None:
         claim.text = text.strip()
     if summary is not None:

@@ -193,11 +193,15 @@ def appearance_update(
     derived_from: Iterable[Appearance] | None = None,
     **changes,
 ) -> Appearance:
-    """Change fields of an appearance (names in APPEARANCE_FIELDS) and/or its upstreams."""
+    """Change fields of an appearance (names in APPEARANCE_FIELDS) and/or its upstreams.
+
+    The change is made to the row as it is now (locked), so the fields the caller did not
+    name keep what another edit saved since the caller read `appearance`."""
     require_role(actor, ANALYST)
     unknown = set(changes) - set(APPEARANCE_FIELDS)
     if unknown:
         raise DomainError(f"Cannot change {', '.join(sorted(unknown))} of an appearance.")
+    appearance = Appearance.objects.select_for_update(no_key=True).get(pk=appearance.pk)
     for field, value in changes.items():
         setattr(appearance, field, value.strip() if isinstance(value, str) else value)
     if "published_precision" in changes and appearance.published_at is None:
@@ -299,13 +303,15 @@ def evidence_update(
     claim_links: Iterable[tuple[Claim, str]] | None = None,
     **changes,
 ) -> Evidence:
-    """Edit evidence metadata or its claim links; the URL and file are fixed once captured."""
+    """Edit evidence metadata or its claim links; the URL and file are fixed once captured.
+    Edits the row as it is now (locked), as appearance_update does."""
     require_role(actor, ANALYST)
     unknown = set(changes) - {"kind", "title", "description", "appearance"}
     if unknown:
         raise DomainError(
             f"Cannot change {', '.join(sorted(unknown))} of evidence; add new evidence instead."
         )
+    evidence = Evidence.objects.select_for_update(no_key=True).get(pk=evidence.pk)
     for field, value in changes.items():
         setattr(evidence, field, value.strip() if isinstance(value, str) else value)
     save_attributed(evidence, actor=actor)

@@ -87,11 +87,13 @@ def source_update(
     *, source: Source, actor, identifiers: Iterable[tuple[str, str]] | None = None, **changes
 ) -> Source:
     """Change the given fields of a source (names in SOURCE_FIELDS) and, when `identifiers`
-    is given, replace its identifiers with them: all of it lands, or none of it."""
+    is given, replace its identifiers with them: all of it lands, or none of it. Edits the
+    row as it is now (locked), so fields not named keep what another edit saved since."""
     require_role(actor, ANALYST)
     unknown = set(changes) - set(SOURCE_FIELDS)
     if unknown:
         raise DomainError(f"Cannot change {', '.join(sorted(unknown))} of a source.")
+    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
     if "parent" in changes:
         _check_parent(source=source, parent=changes["parent"])
     if "aliases" in changes:
