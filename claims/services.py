@@ -15,7 +15,7 @@ from claims.models import Claim, ClaimRelation, ReviewEvent, ReviewEventCapture,
 from claims.review_chain import review_event_seal
 from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib.auth import require_role
-from claimtrail.lib.history import delete_attributed, save_attributed
+from claimtrail.lib.history import delete_attributed, locked_for_edit, save_attributed
 from claimtrail.roles import ANALYST, EDITOR
 
 State = Claim.ReviewState
@@ -99,12 +99,10 @@ def claim_update(
     first_seen: date | None = ...,  # type: ignore[assignment]
 ) -> Claim:
     """Edit a claim's wording, tags or first-seen date; verdicts change only by review.
-
-    Edits the row as it is now (locked), not `claim` as the caller read it: saving the
-    caller's copy would put back the review state, verdict and published revision of its
-    reading, undoing a publication made in between."""
+    Edits the row as it is now (locked_for_edit): a publication made since `claim` was
+    read keeps its state, verdict and revision."""
     require_role(actor, ANALYST)
-    claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
+    claim = locked_for_edit(claim)
     if text is not None:
         claim.text = text.strip()
     if summary is not None:

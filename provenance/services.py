@@ -13,7 +13,7 @@ from claims.services import claim_refresh_search_document
 from claimtrail.exceptions import DomainError, NotFound
 from claimtrail.lib import dates
 from claimtrail.lib.auth import require_role
-from claimtrail.lib.history import delete_attributed, save_attributed
+from claimtrail.lib.history import delete_attributed, locked_for_edit, save_attributed
 from claimtrail.roles import ANALYST, EDITOR
 from provenance.capture.retention import (
     capture_file_names,
@@ -193,15 +193,13 @@ def appearance_update(
     derived_from: Iterable[Appearance] | None = None,
     **changes,
 ) -> Appearance:
-    """Change fields of an appearance (names in APPEARANCE_FIELDS) and/or its upstreams.
-
-    The change is made to the row as it is now (locked), so the fields the caller did not
-    name keep what another edit saved since the caller read `appearance`."""
+    """Change fields of an appearance (names in APPEARANCE_FIELDS) and/or its upstreams, on
+    the row as it is now (locked_for_edit)."""
     require_role(actor, ANALYST)
     unknown = set(changes) - set(APPEARANCE_FIELDS)
     if unknown:
         raise DomainError(f"Cannot change {', '.join(sorted(unknown))} of an appearance.")
-    appearance = Appearance.objects.select_for_update(no_key=True).get(pk=appearance.pk)
+    appearance = locked_for_edit(appearance)
     for field, value in changes.items():
         setattr(appearance, field, value.strip() if isinstance(value, str) else value)
     if "published_precision" in changes and appearance.published_at is None:
@@ -303,15 +301,15 @@ def evidence_update(
     claim_links: Iterable[tuple[Claim, str]] | None = None,
     **changes,
 ) -> Evidence:
-    """Edit evidence metadata or its claim links; the URL and file are fixed once captured.
-    Edits the row as it is now (locked), as appearance_update does."""
+    """Edit evidence metadata or its claim links, on the row as it is now (locked_for_edit);
+    the URL and file are fixed once captured."""
     require_role(actor, ANALYST)
     unknown = set(changes) - {"kind", "title", "description", "appearance"}
     if unknown:
         raise DomainError(
             f"Cannot change {', '.join(sorted(unknown))} of evidence; add new evidence instead."
         )
-    evidence = Evidence.objects.select_for_update(no_key=True).get(pk=evidence.pk)
+    evidence = locked_for_edit(evidence)
     for field, value in changes.items():
         setattr(evidence, field, value.strip() if isinstance(value, str) else value)
     save_attributed(evidence, actor=actor)

@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 
 from claimtrail.exceptions import DomainError
 from claimtrail.lib.auth import require_role
-from claimtrail.lib.history import save_attributed
+from claimtrail.lib.history import locked_for_edit, save_attributed
 from claimtrail.lib.normalize import IdentifierError, normalize_identifier
 from claimtrail.roles import ANALYST, EDITOR
 from sources.models import Source, SourceIdentifier
@@ -88,12 +88,12 @@ def source_update(
 ) -> Source:
     """Change the given fields of a source (names in SOURCE_FIELDS) and, when `identifiers`
     is given, replace its identifiers with them: all of it lands, or none of it. Edits the
-    row as it is now (locked), so fields not named keep what another edit saved since."""
+    row as it is now (locked_for_edit)."""
     require_role(actor, ANALYST)
     unknown = set(changes) - set(SOURCE_FIELDS)
     if unknown:
         raise DomainError(f"Cannot change {', '.join(sorted(unknown))} of a source.")
-    source = Source.objects.select_for_update(no_key=True).get(pk=source.pk)
+    source = locked_for_edit(source)
     if "parent" in changes:
         _check_parent(source=source, parent=changes["parent"])
     if "aliases" in changes:

@@ -1,7 +1,30 @@
-"""Attribution of django-simple-history records outside a request (commands, tasks)."""
+"""Saving domain rows: edits applied to the row as it is now, and attribution of
+django-simple-history records outside a request (commands, tasks)."""
+
+from typing import TypeVar
 
 from django.db import models, router
 from django.db.models.deletion import Collector
+
+from claimtrail.exceptions import NotFound
+
+M = TypeVar("M", bound=models.Model)
+
+
+def locked_for_edit(instance: M) -> M:
+    """`instance`'s row as it is now, locked until the transaction ends, to apply an edit to.
+
+    Saving the copy a caller read earlier would put back every field someone else saved
+    since (a publication's state and verdict, another analyst's correction). FOR NO KEY
+    UPDATE: new rows pointing at this one (links, captures) need not wait. NotFound when
+    the row was deleted meanwhile; saving the old copy would have made it again.
+    """
+    found = (
+        type(instance)._default_manager.select_for_update(no_key=True).filter(pk=instance.pk)
+    ).first()
+    if found is None:
+        raise NotFound(f"This {instance._meta.verbose_name} was deleted meanwhile.")
+    return found
 
 
 def save_attributed(instance: models.Model, *, actor, update_fields=None) -> None:
