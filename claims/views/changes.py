@@ -12,13 +12,15 @@ no query.
 import json
 import re
 
-from django.utils.dateparse import parse_date, parse_datetime
+from django.template.defaultfilters import date as date_filter
+from django.utils.dateparse import parse_datetime
 
 from claims.templatetags.claim_labels import (
     claim_relation_label,
     credibility_label,
     evidence_kind_label,
     evidence_relation_label,
+    iso_date,
     precision_label,
     stance_label,
     verdict_label,
@@ -83,7 +85,9 @@ def readable_changes(diff: list[dict], detail: dict) -> list[dict]:
     return rows
 
 
-def _row(change, what, collection, field, names, precision: dict) -> dict:
+def _row(
+    change: dict, what: str, collection: str | None, field: str, names: dict, precision: dict
+) -> dict:
     """One changed field; `precision` is the item's date precision on each side."""
     published, now = change["published"], change["working"]
     if field == "published_at":
@@ -183,8 +187,8 @@ def _text(collection: str | None, field: str, value, names: dict) -> str | None:
         return "; ".join(names.get(str(up), "an appearance of another claim") for up in value)
     if field == "source" and isinstance(value, dict):
         return value.get("name", "")
-    if field == "first_seen" and (day := parse_date(str(value))):
-        return f"{day.day} {day.strftime('%B %Y')}"
+    if field == "first_seen":  # as the claim page shows it
+        return date_filter(iso_date(value), "j F Y")
     if field == "tags" and isinstance(value, list):
         return ", ".join(str(tag) for tag in value)
     if isinstance(value, bool):
