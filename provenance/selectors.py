@@ -49,12 +49,7 @@ def captures_with_browser_views(
     newest = latest_browser_captures(evidence_id=OuterRef("evidence_id")).values("id")[:1]
     return Capture.objects.filter(
         Q(public_id__in=list(capture_ids))
-        | Q(
-            evidence_id__in=list(evidence_ids),
-            method=Capture.Method.BROWSER,
-            parent__isnull=True,
-            id=Subquery(newest),
-        )
+        | Q(evidence_id__in=list(evidence_ids), id=Subquery(newest))
     )
 
 
